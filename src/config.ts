@@ -1,0 +1,166 @@
+// Environment → a typed, frozen Config, in one pure function. The only place that knows variable names and defaults.
+import { parse as parseDotenv } from 'dotenv';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const optionalText = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+const urlOr = (fallback: string) => optionalText.transform((s) => s ?? fallback).pipe(httpUrl);
+const optionalUrl = optionalText.pipe(httpUrl.optional());
+
+const integer = (fallback: number, min: number, max: number) =>
+  optionalText
+    .transform((s) => s ?? String(fallback))
+    .pipe(z.string().regex(/^\d+$/, 'must be a whole number'))
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const list = optionalText.transform((s) =>
+  (s ?? '')
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean),
+);
+
+/** Variable name → how it is read. Keys are exactly the documented variable names, so errors can name them. */
+const schema = z.object({
+  COINGECKO_WEBHOOK_SECRET: list.pipe(z.array(z.string()).min(1, 'required: set at least one signing secret')),
+  PORT: integer(8080, 0, 65535),
+  HOST: optionalText.transform((s) => s ?? '0.0.0.0'),
+  DATABASE_PATH: optionalText.transform((s) => s ?? './data/coinsentry.db'),
+  WEBHOOK_TOLERANCE_SECONDS: integer(300, 1, 86_400),
+  WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
+  SUBSCRIPTION_LIMIT: integer(500, 1, 100_000),
+  DELIVERY_MAX_ATTEMPTS: integer(10, 1, 100),
+  LOG_LEVEL: optionalText.transform((s) => s ?? 'info').pipe(z.enum(LOG_LEVELS)),
+  TELEGRAM_BOT_TOKEN: optionalText,
+  TELEGRAM_API_ROOT: urlOr('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optionalUrl,
+  TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1-256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+  ),
+  DISCORD_BOT_TOKEN: optionalText,
+  DISCORD_API_BASE: urlOr('https://discord.com/api'),
+  DISCORD_GUILD_ID: optionalText.pipe(z.string().regex(/^\d{5,25}$/, 'must be a numeric guild id').optional()),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_API_URL: urlOr('https://slack.com/api/'),
+  SLACK_ALLOWED_USERS: list,
+});
+
+type Env = z.output<typeof schema>;
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databasePath: string;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly webhook: {
+    readonly secrets: readonly string[];
+    readonly toleranceSeconds: number;
+    readonly maxBodyBytes: number;
+  };
+  readonly subscriptionLimit: number;
+  readonly delivery: { readonly maxAttempts: number };
+  readonly telegram?: {
+    readonly token: string;
+    readonly apiRoot: string;
+    readonly webhook?: { readonly url: string; readonly secret: string };
+  };
+  readonly discord?: { readonly token: string; readonly apiBase: string; readonly guildId?: string };
+  readonly slack?: {
+    readonly token: string;
+    readonly signingSecret: string;
+    readonly apiUrl: string;
+    readonly allowedUsers: readonly string[];
+  };
+}
+
+/**
+ * Reads the configuration from `env`, with `dotenvText` (the contents of a `.env` file) filling in what `env` lacks.
+ * Throws a ConfigError naming the first bad variable.
+ */
+export function parseConfig(env: Record<string, string | undefined>, dotenvText = ''): Config {
+  const merged: Record<string, string | undefined> = { ...parseDotenv(dotenvText), ...env };
+  const result = schema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'environment');
+    throw new ConfigError(variable, issue?.message ?? 'invalid value');
+  }
+  return deepFreeze(toConfig(result.data));
+}
+
+function toConfig(e: Env): Config {
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET', 'required when TELEGRAM_WEBHOOK_URL is set');
+  }
+  if (Boolean(e.SLACK_BOT_TOKEN) !== Boolean(e.SLACK_SIGNING_SECRET)) {
+    const missing = e.SLACK_BOT_TOKEN ? 'SLACK_SIGNING_SECRET' : 'SLACK_BOT_TOKEN';
+    throw new ConfigError(missing, 'Slack needs both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databasePath: e.DATABASE_PATH,
+    logLevel: e.LOG_LEVEL,
+    webhook: {
+      secrets: e.COINGECKO_WEBHOOK_SECRET,
+      toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
+      maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+    },
+    subscriptionLimit: e.SUBSCRIPTION_LIMIT,
+    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS },
+    ...(e.TELEGRAM_BOT_TOKEN && {
+      telegram: {
+        token: e.TELEGRAM_BOT_TOKEN,
+        apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+        ...(e.TELEGRAM_WEBHOOK_URL &&
+          e.TELEGRAM_WEBHOOK_SECRET && { webhook: { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET } }),
+      },
+    }),
+    ...(e.DISCORD_BOT_TOKEN && {
+      discord: {
+        token: e.DISCORD_BOT_TOKEN,
+        apiBase: e.DISCORD_API_BASE.replace(/\/+$/, ''),
+        ...(e.DISCORD_GUILD_ID && { guildId: e.DISCORD_GUILD_ID }),
+      },
+    }),
+    ...(e.SLACK_BOT_TOKEN &&
+      e.SLACK_SIGNING_SECRET && {
+        slack: {
+          token: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+          allowedUsers: e.SLACK_ALLOWED_USERS,
+        },
+      }),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}

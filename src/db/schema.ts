@@ -1,0 +1,139 @@
+// The whole SQLite schema. Migrations in migrations/ are generated from this file by drizzle-kit; never edit them by hand.
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Milliseconds since the epoch, set by SQLite when the row is written. */
+const nowMs = sql`(cast(unixepoch('subsec') * 1000 as integer))`;
+
+/** Every verified webhook that parsed, whatever its type. One row per (source, event id): retries are no-ops. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    coinId: text('coin_id'),
+    coinSymbol: text('coin_symbol'),
+    coinName: text('coin_name'),
+    /** The sender's `x-cg-timestamp`, UNIX seconds. */
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull().default(nowMs),
+    rawBody: text('raw_body').notNull(),
+  },
+  (t) => [uniqueIndex('events_source_event_id').on(t.source, t.eventId), index('events_coin').on(t.coinId)],
+);
+
+/** One row per entry of `data.changes`, values kept as JSON text exactly as received (booleans, arrays, null). */
+export const changes = sqliteTable(
+  'changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventRowId: integer('event_row_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    field: text('field').notNull(),
+    changeType: text('change_type').notNull(),
+    /** JSON text; NULL when the key was absent from the payload. */
+    oldValue: text('old_value'),
+    newValue: text('new_value'),
+  },
+  (t) => [uniqueIndex('changes_event_position').on(t.eventRowId, t.position)],
+);
+
+/** Signed bodies that could not be used (not JSON, wrong shape): kept verbatim for inspection, never alerted on. */
+export const quarantine = sqliteTable(
+  'quarantine',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    source: text('source').notNull(),
+    eventId: text('event_id').notNull(),
+    reason: text('reason').notNull(),
+    occurredAt: integer('occurred_at').notNull(),
+    receivedAt: integer('received_at').notNull().default(nowMs),
+    rawBody: text('raw_body').notNull(),
+  },
+  (t) => [uniqueIndex('quarantine_source_event_id').on(t.source, t.eventId)],
+);
+
+/** Coins seen in events, so replies and `/list` can show names. */
+export const coins = sqliteTable('coins', {
+  id: text('id').primaryKey(),
+  symbol: text('symbol'),
+  name: text('name'),
+  updatedAt: integer('updated_at').notNull().default(nowMs),
+});
+
+/** A place alerts go to: a Telegram chat, a Discord channel, a Slack channel or DM. */
+export const chats = sqliteTable(
+  'chats',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    platform: text('platform').notNull(),
+    platformChatId: text('platform_chat_id').notNull(),
+    /** `private`, `group` or `channel`. */
+    kind: text('kind').notNull(),
+    title: text('title'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    deactivatedReason: text('deactivated_reason'),
+    deactivatedAt: integer('deactivated_at'),
+    createdAt: integer('created_at').notNull().default(nowMs),
+  },
+  (t) => [uniqueIndex('chats_platform_chat').on(t.platform, t.platformChatId)],
+);
+
+/** The wildcard stored in `coin_id` / `field` for "any"; a real value, so the unique index treats it like any other. */
+export const ANY = '*';
+
+/** What a chat watches: a coin (field = ANY), a field for every coin (coin = ANY), or a field of a coin. */
+export const subscriptions = sqliteTable(
+  'subscriptions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    coinId: text('coin_id').notNull(),
+    field: text('field').notNull(),
+    createdAt: integer('created_at').notNull().default(nowMs),
+  },
+  (t) => [
+    uniqueIndex('subscriptions_chat_coin_field').on(t.chatId, t.coinId, t.field),
+    // Matching looks up exact (coin, field) keys: cost grows with matches, not with the table.
+    index('subscriptions_coin_field').on(t.coinId, t.field, t.chatId),
+  ],
+);
+
+/** The outbox: one row per (event, chat), written in the transaction that records the event. */
+export const deliveries = sqliteTable(
+  'deliveries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    eventRowId: integer('event_row_id')
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    /** `pending` → `sending` → `sent`; or `dead` (attempts exhausted) / `cancelled` (chat gone). */
+    status: text('status').notNull().default('pending'),
+    /** JSON array of `changes.position` values this chat's subscriptions matched. */
+    matchedPositions: text('matched_positions').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at').notNull().default(0),
+    lastError: text('last_error'),
+    createdAt: integer('created_at').notNull().default(nowMs),
+    sentAt: integer('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId),
+    index('deliveries_status_due').on(t.status, t.nextAttemptAt),
+  ],
+);
+
+export type EventRow = typeof events.$inferSelect;
+export type ChangeRow = typeof changes.$inferSelect;
+export type ChatRow = typeof chats.$inferSelect;
+export type SubscriptionRow = typeof subscriptions.$inferSelect;
+export type DeliveryRow = typeof deliveries.$inferSelect;

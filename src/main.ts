@@ -1,0 +1,60 @@
+// The composition root: the only file that reads process.env, opens the database, creates clients and starts
+// listeners. Everything else receives what it needs as arguments.
+import { existsSync, readFileSync } from 'node:fs';
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { ConfigError, parseConfig, type Config } from './config.js';
+import { openDatabase } from './db/open-database.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+
+function loadConfig(): Config {
+  const dotenvPath = process.env.DOTENV_PATH ?? '.env';
+  const dotenvText = existsSync(dotenvPath) ? readFileSync(dotenvPath, 'utf8') : '';
+  try {
+    return parseConfig(process.env, dotenvText);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`coinsentry: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const metrics = createMetrics({ processMetrics: true });
+  const app = createApp({ db, config, log, metrics });
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+    log.info({ port: info.port, host: config.host, database: config.databasePath }, 'listening'),
+  );
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new requests, finishing the ones in flight');
+    const force = setTimeout(() => {
+      log.warn('in-flight requests did not finish within 10 s; closing anyway');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    server.close(() => {
+      db.$client.close();
+      log.info('stopped');
+      process.exit(0);
+    });
+    if ('closeIdleConnections' in server) server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`coinsentry: failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

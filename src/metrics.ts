@@ -1,0 +1,53 @@
+// Prometheus metrics, on a registry of their own per app instance (so tests and several apps never share counters).
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface MetricsOptions {
+  /** Pending + in-flight outbox rows, read at scrape time. */
+  outboxDepth?: () => number;
+  /** Also export process metrics (memory, event-loop lag). Off in tests. */
+  processMetrics?: boolean;
+}
+
+export function createMetrics(options: MetricsOptions = {}) {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'coinsentry_' });
+  const outboxDepth = options.outboxDepth;
+  return {
+    registry,
+    webhookRequests: new Counter({
+      name: 'coinsentry_webhook_requests_total',
+      help: 'Webhook requests by outcome (accepted, duplicate, quarantined, unhandled, rejected) and rejection reason',
+      labelNames: ['source', 'outcome', 'reason'] as const,
+      registers: [registry],
+    }),
+    dbWriteSeconds: new Histogram({
+      name: 'coinsentry_db_write_seconds',
+      help: 'Time to commit one webhook (event, changes, matching, outbox) to SQLite',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    deliveries: new Counter({
+      name: 'coinsentry_deliveries_total',
+      help: 'Alert delivery attempts by platform and result (sent, retry, dead, chat_gone, moved)',
+      labelNames: ['platform', 'result'] as const,
+      registers: [registry],
+    }),
+    sendSeconds: new Histogram({
+      name: 'coinsentry_send_seconds',
+      help: 'Time for one platform API send',
+      labelNames: ['platform'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    outboxDepth: new Gauge({
+      name: 'coinsentry_outbox_depth',
+      help: 'Outbox rows waiting to be sent (pending or in flight)',
+      registers: [registry],
+      collect() {
+        if (outboxDepth) this.set(outboxDepth());
+      },
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

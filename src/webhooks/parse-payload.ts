@@ -1,0 +1,109 @@
+// Raw webhook body → a typed event, or the reason it cannot be used. The only place that knows CoinGecko's payload shape.
+import { z } from 'zod';
+
+export const COIN_INFO_UPDATED = 'cg.coin.info.updated';
+
+const coinText = z.string().max(1000);
+
+const change = z
+  .object({
+    field: z.string().min(1).max(200),
+    change_type: z.enum(['addition', 'update', 'removal']),
+    old_value: z.unknown().optional(),
+    new_value: z.unknown().optional(),
+  })
+  .loose();
+
+const coinInfoUpdated = z
+  .object({
+    event_type: z.literal(COIN_INFO_UPDATED),
+    data: z
+      .object({
+        id: z.string().min(1).max(200),
+        symbol: coinText.nullish(),
+        name: coinText.nullish(),
+        changes: z.array(change).max(1000).default([]),
+      })
+      .loose(),
+  })
+  .loose();
+
+const anyEvent = z
+  .object({
+    event_type: z.string().min(1).max(200),
+    data: z
+      .object({ id: z.string().max(200).optional(), symbol: coinText.nullish(), name: coinText.nullish() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+/** One change as stored: values are JSON text (`null` in the column when the key was absent). */
+export interface ParsedChange {
+  position: number;
+  field: string;
+  changeType: 'addition' | 'update' | 'removal';
+  oldValue: string | null;
+  newValue: string | null;
+}
+
+export interface ParsedEvent {
+  eventType: string;
+  coin: { id: string; symbol: string | null; name: string | null } | null;
+  changes: ParsedChange[];
+  /** False for event types this version does not act on: recorded, never alerted. */
+  handled: boolean;
+}
+
+export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
+
+/** Parses a raw body. Never throws: anything unusable comes back as `{ ok: false, reason }`. */
+export function parsePayload(rawBody: string): ParseResult {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  const generic = anyEvent.safeParse(json);
+  if (!generic.success) return { ok: false, reason: describe(generic.error) };
+
+  if (generic.data.event_type !== COIN_INFO_UPDATED) {
+    const data = generic.data.data;
+    return {
+      ok: true,
+      event: {
+        eventType: generic.data.event_type,
+        coin: data?.id ? { id: data.id, symbol: data.symbol ?? null, name: data.name ?? null } : null,
+        changes: [],
+        handled: false,
+      },
+    };
+  }
+
+  const parsed = coinInfoUpdated.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
+  const { data } = parsed.data;
+  return {
+    ok: true,
+    event: {
+      eventType: COIN_INFO_UPDATED,
+      coin: { id: data.id, symbol: data.symbol ?? null, name: data.name ?? null },
+      changes: data.changes.map((c, position) => ({
+        position,
+        field: c.field,
+        changeType: c.change_type,
+        oldValue: 'old_value' in c ? JSON.stringify(c.old_value ?? null) : null,
+        newValue: 'new_value' in c ? JSON.stringify(c.new_value ?? null) : null,
+      })),
+      handled: true,
+    },
+  };
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.length ? issue.path.join('.') : 'body';
+  return `${path}: ${issue.message}`.slice(0, 300);
+}

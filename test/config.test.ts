@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../src/config.js';
+
+const base = { COINGECKO_WEBHOOK_SECRET: 'whsec_a' };
+
+function errorOf(env: Record<string, string>, dotenv = ''): ConfigError {
+  try {
+    parseConfig(env, dotenv);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('parseConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = parseConfig(base);
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      databasePath: './data/coinsentry.db',
+      logLevel: 'info',
+      webhook: { secrets: ['whsec_a'], toleranceSeconds: 300, maxBodyBytes: 262144 },
+      subscriptionLimit: 500,
+    });
+    expect(config.telegram).toBeUndefined();
+    expect(config.discord).toBeUndefined();
+    expect(config.slack).toBeUndefined();
+    expect(Object.isFrozen(config.webhook)).toBe(true);
+  });
+
+  it('splits several comma-separated secrets', () => {
+    expect(parseConfig({ COINGECKO_WEBHOOK_SECRET: ' whsec_a , whsec_b,,' }).webhook.secrets).toEqual(['whsec_a', 'whsec_b']);
+  });
+
+  it('names the missing secret', () => {
+    expect(errorOf({}).variable).toBe('COINGECKO_WEBHOOK_SECRET');
+    expect(errorOf({ COINGECKO_WEBHOOK_SECRET: ' , ' }).message).toMatch(/^COINGECKO_WEBHOOK_SECRET: /);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['WEBHOOK_TOLERANCE_SECONDS', '-5'],
+    ['LOG_LEVEL', 'loud'],
+    ['TELEGRAM_API_ROOT', 'ftp://example.org'],
+    ['DISCORD_GUILD_ID', 'my-guild'],
+    ['SUBSCRIPTION_LIMIT', '0'],
+  ])('stops on a malformed %s', (variable, value) => {
+    const error = errorOf({ ...base, [variable]: value });
+    expect(error.variable).toBe(variable);
+    expect(error.message.split('\n')).toHaveLength(1);
+  });
+
+  it('reads a .env file, with the real environment taking precedence', () => {
+    const config = parseConfig({ PORT: '9000' }, 'COINGECKO_WEBHOOK_SECRET=whsec_file\nPORT=1234\n');
+    expect(config.webhook.secrets).toEqual(['whsec_file']);
+    expect(config.port).toBe(9000);
+  });
+
+  it('enables a platform only when its token is set', () => {
+    const config = parseConfig({ ...base, TELEGRAM_BOT_TOKEN: '123:abc', DISCORD_BOT_TOKEN: 'd', SLACK_BOT_TOKEN: 'xoxb', SLACK_SIGNING_SECRET: 's' });
+    expect(config.telegram).toEqual({ token: '123:abc', apiRoot: 'https://api.telegram.org' });
+    expect(config.discord).toEqual({ token: 'd', apiBase: 'https://discord.com/api' });
+    expect(config.slack).toMatchObject({ token: 'xoxb', signingSecret: 's', apiUrl: 'https://slack.com/api/' });
+  });
+
+  it('requires the Telegram webhook secret with the webhook URL, and both Slack credentials', () => {
+    expect(errorOf({ ...base, TELEGRAM_BOT_TOKEN: 't', TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/webhook' }).variable).toBe(
+      'TELEGRAM_WEBHOOK_SECRET',
+    );
+    expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb' }).variable).toBe('SLACK_SIGNING_SECRET');
+  });
+});
