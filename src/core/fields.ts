@@ -1,5 +1,8 @@
 // The tracked CoinGecko fields and how a change's field (`platforms.ethereum`) relates to what a chat can watch.
 
+/** The wildcard stored in a subscription's coin or field for "any": a real value, so the unique index covers it. */
+export const ANY = '*';
+
 /** Top-level fields a chat can watch; each also covers its sub-fields (`platforms` covers `platforms.ethereum`). */
 export const WATCHABLE_FIELDS = [
   'name',

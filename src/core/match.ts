@@ -1,7 +1,6 @@
 // Matching: which chats an event's changes reach, and through which of their changes. Pure: the caller looks up the
 // candidate subscriptions by exact key (so the cost grows with matches, not with the number of subscriptions).
-import { ANY } from '../db/schema.js';
-import { coveringFields } from './fields.js';
+import { ANY, coveringFields } from './fields.js';
 
 export interface ChangeRef {
   position: number;

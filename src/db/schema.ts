@@ -83,9 +83,6 @@ export const chats = sqliteTable(
   (t) => [uniqueIndex('chats_platform_chat').on(t.platform, t.platformChatId)],
 );
 
-/** The wildcard stored in `coin_id` / `field` for "any"; a real value, so the unique index treats it like any other. */
-export const ANY = '*';
-
 /** What a chat watches: a coin (field = ANY), a field for every coin (coin = ANY), or a field of a coin. */
 export const subscriptions = sqliteTable(
   'subscriptions',

@@ -194,13 +194,13 @@ describe('POST /webhooks/coingecko', () => {
     const res = await t.app.request(URL, signed(body));
     expect(res.status).toBe(200);
     const payload = JSON.parse(body) as { data: { changes?: Array<Record<string, unknown>> } };
-    const stored = t.db.$client.prepare('select * from changes order by position').all() as Array<Record<string, string | null>>;
+    const stored = t.db.$client.prepare('select * from changes order by position').all() as Array<{ field: string; change_type: string; old_value: string | null; new_value: string | null }>;
     const expected = payload.data.changes ?? [];
     expect(stored).toHaveLength(expected.length);
     expected.forEach((change, i) => {
       const row = stored[i]!;
-      expect(row.field).toBe(change.field);
-      expect(row.change_type).toBe(change.change_type);
+      expect(row.field).toBe(change.field as string);
+      expect(row.change_type).toBe(change.change_type as string);
       expect(row.old_value === null ? undefined : JSON.parse(row.old_value)).toEqual(change.old_value);
       expect(row.new_value === null ? undefined : JSON.parse(row.new_value)).toEqual(change.new_value);
     });

@@ -1,0 +1,237 @@
+// Alert composition: an event's matched changes → a neutral Alert that every platform renders its own way.
+// Pure. Values stay as data here; escaping and length limits belong to the renderers.
+import { explorerLink, type ExplorerLink } from './explorers.js';
+import { topLevel } from './fields.js';
+
+export type Severity = 'high' | 'medium' | 'info';
+
+/** A change value made readable: strings as they are, booleans as yes/no, null as none, arrays joined. */
+export type Shown = string;
+
+export type AlertItem =
+  | { kind: 'identity'; field: string; old?: Shown; new?: Shown }
+  | { kind: 'logo'; old?: Shown; new?: Shown }
+  | { kind: 'category_added' | 'category_removed'; category: Shown }
+  | {
+      kind: 'contract_migration';
+      fromChain: string;
+      toChain: string;
+      oldAddress: Shown;
+      newAddress: Shown;
+      oldExplorer?: ExplorerLink;
+      newExplorer?: ExplorerLink;
+    }
+  | { kind: 'new_chain' | 'chain_removed'; chain: string; address: Shown; explorer?: ExplorerLink }
+  | { kind: 'notice'; changeType: ChangeType; old?: Shown; new?: Shown }
+  | { kind: 'flag'; status: string; label: string; old: Shown; new: Shown; warning: boolean }
+  | { kind: 'link'; site: string; old?: Shown; new?: Shown }
+  | { kind: 'other'; field: string; changeType: ChangeType; old?: Shown; new?: Shown };
+
+export type ChangeType = 'addition' | 'update' | 'removal';
+
+export interface Alert {
+  eventId: string;
+  coin: { id: string; symbol: string | null; name: string | null };
+  severity: Severity;
+  /** A short headline naming the most important kind of change. */
+  headline: string;
+  items: AlertItem[];
+  coingeckoUrl: string;
+}
+
+export interface AlertChange {
+  field: string;
+  changeType: string;
+  /** JSON text as stored, or null when the key was absent. */
+  oldValue: string | null;
+  newValue: string | null;
+}
+
+export interface AlertSource {
+  eventId: string;
+  coin: { id: string; symbol: string | null; name: string | null };
+  changes: readonly AlertChange[];
+}
+
+/** Builds the alert for the given (already matched) changes of one event. */
+export function composeAlert(source: AlertSource): Alert {
+  const items: AlertItem[] = [];
+  const removedChains: Array<{ chain: string; address: string }> = [];
+  const addedChains: Array<{ chain: string; address: string }> = [];
+
+  for (const change of source.changes) {
+    const type = asChangeType(change.changeType);
+    const oldValue = decode(change.oldValue);
+    const newValue = decode(change.newValue);
+    const top = topLevel(change.field);
+    const sub = change.field.slice(top.length + 1);
+    if (top === 'platforms') {
+      const chain = sub || '(native)';
+      if (type === 'update') {
+        items.push(migration(chain, chain, show(oldValue), show(newValue)));
+      } else if (type === 'addition') addedChains.push({ chain, address: show(newValue) });
+      else removedChains.push({ chain, address: show(oldValue) });
+      continue;
+    }
+    items.push(classify(change.field, top, sub, type, oldValue, newValue));
+  }
+
+  // A chain key change arrives as a removal plus an addition in the same event: show each pair as one migration.
+  while (removedChains.length > 0 && addedChains.length > 0) {
+    const from = removedChains.shift()!;
+    const to = addedChains.shift()!;
+    items.push(migration(from.chain, to.chain, from.address, to.address));
+  }
+  for (const { chain, address } of addedChains) items.push(chainItem('new_chain', chain, address));
+  for (const { chain, address } of removedChains) items.push(chainItem('chain_removed', chain, address));
+
+  items.sort((a, b) => rank(a) - rank(b));
+  const severity = items.reduce<Severity>((worst, item) => maxSeverity(worst, severityOf(item)), 'info');
+  return {
+    eventId: source.eventId,
+    coin: source.coin,
+    severity,
+    headline: headline(items),
+    items,
+    coingeckoUrl: `https://www.coingecko.com/en/coins/${encodeURIComponent(source.coin.id)}`,
+  };
+}
+
+function classify(field: string, top: string, sub: string, type: ChangeType, oldValue: unknown, newValue: unknown): AlertItem {
+  const old = type === 'addition' ? undefined : show(oldValue);
+  const next = type === 'removal' ? undefined : show(newValue);
+  switch (top) {
+    case 'name':
+    case 'symbol':
+    case 'web_slug':
+    case 'id':
+      return { kind: 'identity', field: top, old, new: next };
+    case 'image':
+      return { kind: 'logo', old, new: next };
+    case 'categories':
+      return type === 'removal'
+        ? { kind: 'category_removed', category: show(oldValue) }
+        : { kind: 'category_added', category: show(newValue) };
+    case 'public_notices':
+      return { kind: 'notice', changeType: type, old, new: next };
+    case 'additional_notices': {
+      const status = sub || 'notice';
+      return {
+        kind: 'flag',
+        status,
+        label: humanize(status),
+        old: show(type === 'addition' ? null : oldValue),
+        new: show(type === 'removal' ? null : newValue),
+        warning: newValue === true,
+      };
+    }
+    case 'links':
+      return { kind: 'link', site: sub || 'links', old, new: next };
+    default:
+      return { kind: 'other', field, changeType: type, old, new: next };
+  }
+}
+
+function migration(fromChain: string, toChain: string, oldAddress: string, newAddress: string): AlertItem {
+  const oldExplorer = explorerLink(fromChain, oldAddress);
+  const newExplorer = explorerLink(toChain, newAddress);
+  return {
+    kind: 'contract_migration',
+    fromChain,
+    toChain,
+    oldAddress,
+    newAddress,
+    ...(oldExplorer && { oldExplorer }),
+    ...(newExplorer && { newExplorer }),
+  };
+}
+
+function chainItem(kind: 'new_chain' | 'chain_removed', chain: string, address: string): AlertItem {
+  const explorer = explorerLink(chain, address);
+  return { kind, chain, address, ...(explorer && { explorer }) };
+}
+
+const RANK: Record<AlertItem['kind'], number> = {
+  contract_migration: 0,
+  flag: 1,
+  notice: 2,
+  chain_removed: 3,
+  new_chain: 4,
+  identity: 5,
+  logo: 6,
+  category_added: 7,
+  category_removed: 7,
+  link: 8,
+  other: 9,
+};
+const rank = (item: AlertItem) => RANK[item.kind];
+
+function severityOf(item: AlertItem): Severity {
+  switch (item.kind) {
+    case 'contract_migration':
+    case 'notice':
+    case 'flag':
+      return 'high';
+    case 'new_chain':
+    case 'chain_removed':
+    case 'identity':
+      return 'medium';
+    default:
+      return 'info';
+  }
+}
+
+const ORDER: Severity[] = ['info', 'medium', 'high'];
+const maxSeverity = (a: Severity, b: Severity): Severity => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
+
+function headline(items: readonly AlertItem[]): string {
+  const first = items[0];
+  if (!first) return 'Coin updated';
+  const extra = items.length > 1 ? ` (+${items.length - 1} more)` : '';
+  const title: Record<AlertItem['kind'], string> = {
+    contract_migration: 'Contract migration',
+    flag: 'Security flag changed',
+    notice: 'Public notice',
+    chain_removed: 'Chain removed',
+    new_chain: 'New chain deployment',
+    identity: 'Identity change',
+    logo: 'Logo changed',
+    category_added: 'Category added',
+    category_removed: 'Category removed',
+    link: 'Links changed',
+    other: 'Coin updated',
+  };
+  return `${title[first.kind]}${extra}`;
+}
+
+function asChangeType(value: string): ChangeType {
+  return value === 'addition' || value === 'removal' ? value : 'update';
+}
+
+function decode(json: string | null): unknown {
+  if (json === null) return null;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return json;
+  }
+}
+
+/** A value as a person reads it. Never JSON for the common shapes; objects fall back to compact JSON. */
+export function show(value: unknown): Shown {
+  if (value === null || value === undefined || value === '') return 'none';
+  if (value === true) return 'yes';
+  if (value === false) return 'no';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) {
+    const parts = value.filter((v) => v !== '' && v !== null && v !== undefined).map(show);
+    return parts.length ? parts.join(', ') : 'none';
+  }
+  return JSON.stringify(value);
+}
+
+function humanize(status: string): string {
+  const words = status.replace(/[_-]+/g, ' ').trim();
+  return words ? words[0]!.toUpperCase() + words.slice(1) : status;
+}

@@ -1,0 +1,90 @@
+// The command service: what every platform adapter calls when a chat user types a command, or when the platform
+// tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
+// applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
+import type { ChatRef } from '../platforms/port.js';
+import { parseCommand, type ParseResult } from './command-grammar.js';
+import { planCommand, type CoinName, type Pair } from './command-plan.js';
+import { WATCHABLE_FIELDS } from './fields.js';
+
+/** The storage the service needs; implemented over SQLite in src/db/chats.ts. */
+export interface ChatStore {
+  ensureChat(chat: ChatRef): { id: number };
+  findChat(chat: Pick<ChatRef, 'platform' | 'platformChatId'>): { id: number; active: boolean } | undefined;
+  listSubscriptions(chatId: number): Pair[];
+  applySubscriptionChanges(chatId: number, add: readonly Pair[], remove: readonly Pair[]): void;
+  coinNames(ids: readonly string[]): Map<string, CoinName>;
+  searchCoins(prefix: string, limit: number): Array<{ id: string; name: string | null }>;
+  deactivateChat(chatId: number, reason: string): void;
+  moveChat(chatId: number, newPlatformChatId: string): number;
+}
+
+export interface CommandRequest {
+  chat: ChatRef;
+  /** The command name without slash or bot name: `watch`, `unwatch`, `list`, `help`, `start`. */
+  name: string;
+  /** Everything after the command name. */
+  args: string;
+  /**
+   * Whether the sender may change this chat's subscriptions. Asked only for /watch and /unwatch, so an adapter can
+   * make an API call here (Telegram getChatMember) without slowing down /list and /help.
+   */
+  canManage: () => boolean | Promise<boolean>;
+}
+
+export interface CommandHandler {
+  /** Runs one command; undefined when `name` is not one of ours (the adapter stays silent). Never throws for bad input. */
+  run(request: CommandRequest): Promise<string | undefined>;
+  /** The platform says the bot was removed, blocked or the chat deleted. */
+  chatGone(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, reason: string): void;
+  /** The platform says the chat now has another id. */
+  chatMoved(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, newPlatformChatId: string): void;
+  /** Target suggestions for a partially typed word (Discord autocomplete). */
+  suggest(partial: string, limit: number): Array<{ name: string; value: string }>;
+}
+
+export const NOT_ALLOWED = 'Only chat administrators can change subscriptions here. Anyone can use /list and /help.';
+
+export function createCommandService(store: ChatStore, options: { subscriptionLimit: number }): CommandHandler {
+  return {
+    async run(request) {
+      const parsed: ParseResult | undefined = parseCommand(request.name, request.args);
+      if (!parsed) return undefined;
+      if (!parsed.ok) return parsed.reply;
+      const { command } = parsed;
+      const mutating = command.name === 'watch' || command.name === 'unwatch' || command.name === 'unwatch_all';
+      if (mutating && !(await request.canManage())) return NOT_ALLOWED;
+
+      const chat = mutating || command.name === 'list' ? store.ensureChat(request.chat) : undefined;
+      const current = chat ? store.listSubscriptions(chat.id) : [];
+      const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
+      const plan = planCommand({
+        command,
+        current,
+        limit: options.subscriptionLimit,
+        coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
+      });
+      if (chat && (plan.add.length || plan.remove.length)) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
+      return plan.reply;
+    },
+
+    chatGone(chatRef, reason) {
+      const chat = store.findChat(chatRef);
+      if (chat?.active) store.deactivateChat(chat.id, reason);
+    },
+
+    chatMoved(chatRef, newPlatformChatId) {
+      const chat = store.findChat(chatRef);
+      if (chat) store.moveChat(chat.id, newPlatformChatId);
+    },
+
+    suggest(partial, limit) {
+      const word = partial.split(/[\s,]+/).pop()?.toLowerCase() ?? '';
+      const head = partial.slice(0, partial.length - word.length);
+      const fields = WATCHABLE_FIELDS.filter((f) => f.startsWith(word)).map((f) => ({ name: `${f} (field, every coin)`, value: f }));
+      const coins = store
+        .searchCoins(word, limit)
+        .map((c) => ({ name: c.name ? `${c.id} (${c.name})` : c.id, value: c.id }));
+      return [...fields, ...coins].slice(0, limit).map((s) => ({ name: `${head}${s.name}`.slice(0, 100), value: `${head}${s.value}`.slice(0, 100) }));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+// The SQLite ChatStore: binds the query functions of chats.ts to one database for the command service.
+import type { ChatStore } from '../core/command-service.js';
+import {
+  applySubscriptionChanges,
+  coinNames,
+  deactivateChat,
+  ensureChat,
+  findChat,
+  listSubscriptions,
+  moveChat,
+  searchCoins,
+} from './chats.js';
+import type { Db } from './open-database.js';
+
+export function sqliteChatStore(db: Db): ChatStore {
+  return {
+    ensureChat: (chat) => ensureChat(db, chat),
+    findChat: (chat) => findChat(db, chat.platform, chat.platformChatId),
+    listSubscriptions: (chatId) => listSubscriptions(db, chatId),
+    applySubscriptionChanges: (chatId, add, remove) => applySubscriptionChanges(db, chatId, add, remove),
+    coinNames: (ids) => coinNames(db, ids),
+    searchCoins: (prefix, limit) => searchCoins(db, prefix, limit),
+    deactivateChat: (chatId, reason) => deactivateChat(db, chatId, reason),
+    moveChat: (chatId, newId) => moveChat(db, chatId, newId),
+  };
+}

@@ -1,0 +1,129 @@
+// Chats and their subscriptions in SQLite: the store behind the command service and the dispatcher's outcomes.
+import { and, count, eq, inArray, or, sql } from 'drizzle-orm';
+import type { CoinName, Pair } from '../core/command-plan.js';
+import type { ChatKind, ChatRef } from '../platforms/port.js';
+import type { Db } from './open-database.js';
+import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
+
+/** Finds or creates the chat, refreshing its kind and title and reactivating it (someone is talking to the bot there). */
+export function ensureChat(db: Db, chat: ChatRef): ChatRow {
+  return db
+    .insert(chats)
+    .values({ platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind, title: chat.title ?? null })
+    .onConflictDoUpdate({
+      target: [chats.platform, chats.platformChatId],
+      set: {
+        kind: sql`excluded.kind`,
+        title: sql`coalesce(excluded.title, ${chats.title})`,
+        active: true,
+        deactivatedReason: null,
+        deactivatedAt: null,
+      },
+    })
+    .returning()
+    .get();
+}
+
+export function findChat(db: Db, platform: string, platformChatId: string): ChatRow | undefined {
+  return db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId)))
+    .get();
+}
+
+export function listSubscriptions(db: Db, chatId: number): Pair[] {
+  return db
+    .select({ coinId: subscriptions.coinId, field: subscriptions.field })
+    .from(subscriptions)
+    .where(eq(subscriptions.chatId, chatId))
+    .orderBy(subscriptions.coinId, subscriptions.field)
+    .all();
+}
+
+/** Applies a command's additions and removals in one transaction. */
+export function applySubscriptionChanges(db: Db, chatId: number, add: readonly Pair[], remove: readonly Pair[]): void {
+  db.transaction((tx) => {
+    if (add.length) {
+      tx.insert(subscriptions)
+        .values(add.map((p) => ({ chatId, coinId: p.coinId, field: p.field })))
+        .onConflictDoNothing()
+        .run();
+    }
+    for (const pair of remove) {
+      tx.delete(subscriptions)
+        .where(and(eq(subscriptions.chatId, chatId), eq(subscriptions.coinId, pair.coinId), eq(subscriptions.field, pair.field)))
+        .run();
+    }
+  });
+}
+
+export function coinNames(db: Db, ids: readonly string[]): Map<string, CoinName> {
+  if (ids.length === 0) return new Map();
+  const rows = db.select().from(coins).where(inArray(coins.id, [...new Set(ids)])).all();
+  return new Map(rows.map((r) => [r.id, { name: r.name, symbol: r.symbol }]));
+}
+
+/** Coin ids (and names) starting with `prefix`, for autocomplete. */
+export function searchCoins(db: Db, prefix: string, limit: number): Array<{ id: string; name: string | null }> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select({ id: coins.id, name: coins.name })
+    .from(coins)
+    .where(or(sql`${coins.id} like ${pattern} escape '\\'`, sql`${coins.name} like ${pattern} escape '\\'`))
+    .orderBy(coins.id)
+    .limit(limit)
+    .all();
+}
+
+/** Marks a chat inactive with the reason, and cancels what was queued for it (kept, visible, not sent). */
+export function deactivateChat(db: Db, chatId: number, reason: string): void {
+  db.transaction((tx) => {
+    tx.update(chats)
+      .set({ active: false, deactivatedReason: reason, deactivatedAt: Date.now() })
+      .where(eq(chats.id, chatId))
+      .run();
+    tx.update(deliveries)
+      .set({ status: 'cancelled', lastError: `chat deactivated: ${reason}` })
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, ['pending', 'sending'])))
+      .run();
+  });
+}
+
+/**
+ * The chat now lives under another id (Telegram: group upgraded to a supergroup). Rewrites the id; when a chat with the
+ * new id already exists, merges the subscriptions and pending deliveries into it. Returns the surviving chat id.
+ */
+export function moveChat(db: Db, chatId: number, newPlatformChatId: string, kind: ChatKind = 'group'): number {
+  return db.transaction((tx) => {
+    const current = tx.select().from(chats).where(eq(chats.id, chatId)).get();
+    if (!current) return chatId;
+    const target = tx
+      .select()
+      .from(chats)
+      .where(and(eq(chats.platform, current.platform), eq(chats.platformChatId, newPlatformChatId)))
+      .get();
+    if (!target) {
+      tx.update(chats).set({ platformChatId: newPlatformChatId, kind }).where(eq(chats.id, chatId)).run();
+      return chatId;
+    }
+    tx.run(sql`insert or ignore into subscriptions (chat_id, coin_id, field)
+               select ${target.id}, coin_id, field from subscriptions where chat_id = ${chatId}`);
+    tx.run(sql`update or ignore deliveries set chat_id = ${target.id}
+               where chat_id = ${chatId} and status in ('pending', 'sending')`);
+    tx.update(deliveries)
+      .set({ status: 'cancelled', lastError: `already queued for ${newPlatformChatId}` })
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, ['pending', 'sending'])))
+      .run();
+    tx.update(chats).set({ active: true, deactivatedReason: null, deactivatedAt: null }).where(eq(chats.id, target.id)).run();
+    tx.update(chats)
+      .set({ active: false, deactivatedReason: `migrated to ${newPlatformChatId}`, deactivatedAt: Date.now() })
+      .where(eq(chats.id, chatId))
+      .run();
+    return target.id;
+  });
+}
+
+export function countSubscriptions(db: Db): number {
+  return db.select({ n: count() }).from(subscriptions).get()?.n ?? 0;
+}

@@ -1,0 +1,54 @@
+// The port every chat platform implements (Telegram, Discord, Slack, the console sink). The core never names a
+// platform: it hands an adapter a neutral Alert for a chat and gets an outcome back; commands flow the other way,
+// from the adapter into the CommandHandler as neutral requests.
+import type { Alert } from '../core/alert.js';
+import type { CommandHandler } from '../core/command-service.js';
+import type { Hono } from 'hono';
+
+/** Where a chat lives. `platformChatId` is the platform's own id, as text (Telegram ids exceed 2^53 only in theory). */
+export interface ChatRef {
+  platform: string;
+  platformChatId: string;
+  /** `private` (a DM), `group` (several people, admins manage) or `channel` (broadcast; only admins can post). */
+  kind: ChatKind;
+  title?: string | null;
+}
+
+export type ChatKind = 'private' | 'group' | 'channel';
+
+/** What became of one send. Anything but `sent` tells the dispatcher what to do with the outbox row. */
+export type SendOutcome =
+  /** Delivered. */
+  | { kind: 'sent' }
+  /** Transient (rate limit, 5xx, network): try again, no earlier than `afterMs` when the platform said so. */
+  | { kind: 'retry'; error: string; afterMs?: number }
+  /** The chat is gone for good (bot blocked, kicked, channel deleted): deactivate it and cancel what is queued. */
+  | { kind: 'chat_gone'; reason: string }
+  /** The chat has a new id (Telegram group → supergroup): rewrite it and send again. */
+  | { kind: 'chat_moved'; newPlatformChatId: string }
+  /** This message can never be delivered as it is (the platform refused its content): dead letter, chat stays. */
+  | { kind: 'rejected'; error: string }
+  /** The platform refuses us altogether (bad token): stop sending on this platform until restart. */
+  | { kind: 'platform_down'; error: string };
+
+/** Sending rates the dispatcher keeps to, per platform. */
+export interface RateLimits {
+  /** Messages per second across every chat. */
+  perSecond: number;
+  /** Minimum spacing of two messages to one chat, in milliseconds. */
+  perChatIntervalMs: number;
+  /** Messages per minute to one group chat, where the platform caps groups further (Telegram: 20). */
+  perGroupPerMinute?: number;
+}
+
+export interface PlatformAdapter {
+  readonly platform: string;
+  readonly limits: RateLimits;
+  /** Renders and sends one alert to one chat. Must not throw for platform answers: map them to an outcome. */
+  send(chat: ChatRef, alert: Alert): Promise<SendOutcome>;
+  /** Starts receiving commands (polling, gateway, …) and hands them to `commands`. */
+  start?(commands: CommandHandler): Promise<void>;
+  stop?(): Promise<void>;
+  /** HTTP routes the adapter serves (Telegram webhook mode, Slack slash commands). */
+  routes?(commands: CommandHandler): ReadonlyArray<{ path: string; app: Hono }>;
+}
