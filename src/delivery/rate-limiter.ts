@@ -1,5 +1,5 @@
 // Per-platform send rates (Bottleneck): one limiter for the platform as a whole, chained behind one limiter per chat
-// (and a stricter one per group chat where the platform has it). Jobs of one chat run one at a time, in order.
+// (and a stricter one per group or channel where the platform has it). Jobs of one chat run one at a time, in order.
 import Bottleneck from 'bottleneck';
 import type { ChatKind, RateLimits } from '../platforms/port.js';
 
@@ -28,7 +28,7 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
 
   return {
     async schedule(chatKey, kind, job) {
-      const group = kind === 'group' && perGroup ? perGroup : perChat;
+      const group = kind !== 'private' && perGroup ? perGroup : perChat;
       waiting += 1;
       try {
         return await group.key(chatKey).schedule(job);

@@ -37,7 +37,7 @@ export interface RateLimits {
   perSecond: number;
   /** Minimum spacing of two messages to one chat, in milliseconds. */
   perChatIntervalMs: number;
-  /** Messages per minute to one group chat, where the platform caps groups further (Telegram: 20). */
+  /** Messages per minute to one group or channel, where the platform caps them further (Telegram: 20). */
   perGroupPerMinute?: number;
 }
 

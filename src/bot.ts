@@ -1,0 +1,77 @@
+// Wires the pipeline from parts the caller made: webhook → record + match → outbox → dispatcher → platform adapters,
+// and platform commands → command service → subscriptions. Used by main.ts, the demo and the end-to-end tests.
+import type { Hono } from 'hono';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { createCommandService, type CommandHandler } from './core/command-service.js';
+import { sqliteChatStore } from './db/chat-store.js';
+import type { Db } from './db/open-database.js';
+import { outboxDepth } from './db/outbox.js';
+import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
+import type { Logger } from './logger.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import type { PlatformAdapter } from './platforms/port.js';
+
+export interface BotDeps {
+  db: Db;
+  config: Pick<Config, 'webhook' | 'subscriptionLimit' | 'delivery'>;
+  log: Logger;
+  adapters: readonly PlatformAdapter[];
+  clock?: () => number;
+  processMetrics?: boolean;
+  /** Dispatcher tuning (tests use a short sweep). */
+  sweepMs?: number;
+}
+
+export interface Bot {
+  app: Hono;
+  commands: CommandHandler;
+  dispatcher: Dispatcher;
+  metrics: Metrics;
+  /** Starts the dispatcher and every adapter's command intake. */
+  start(): Promise<void>;
+  /** Stops the adapters and the dispatcher (the caller closes the HTTP server and the database). */
+  stop(): Promise<void>;
+}
+
+export function createBot(deps: BotDeps): Bot {
+  const { db, log, adapters } = deps;
+  const metrics = createMetrics({ outboxDepth: () => outboxDepth(db), processMetrics: deps.processMetrics });
+  const commands = createCommandService(sqliteChatStore(db), { subscriptionLimit: deps.config.subscriptionLimit });
+  const dispatcher = createDispatcher({
+    db,
+    adapters,
+    log: log.child({ component: 'dispatcher' }),
+    metrics,
+    maxAttempts: deps.config.delivery.maxAttempts,
+    clock: deps.clock,
+    sweepMs: deps.sweepMs,
+  });
+  const app = createApp({
+    db,
+    config: deps.config,
+    log,
+    metrics,
+    clock: deps.clock,
+    onRecorded: () => dispatcher.wake(),
+    routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
+  });
+
+  return {
+    app,
+    commands,
+    dispatcher,
+    metrics,
+    async start() {
+      dispatcher.start();
+      for (const adapter of adapters) {
+        await adapter.start?.(commands);
+        log.info({ platform: adapter.platform }, 'platform connected');
+      }
+    },
+    async stop() {
+      await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));
+      await dispatcher.stop();
+    },
+  };
+}

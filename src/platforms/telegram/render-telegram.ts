@@ -1,0 +1,86 @@
+// Telegram rendering: a neutral Alert → one HTML-parse-mode message of at most 4096 characters. Every payload value is
+// escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
+import type { Alert, AlertItem, Severity } from '../../core/alert.js';
+import { shorten } from '../../core/text.js';
+
+export const TELEGRAM_MAX_LENGTH = 4096;
+const VALUE_MAX = 700;
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A payload value, shortened and escaped. */
+const v = (text: string, max = VALUE_MAX) => escapeHtml(shorten(text, max, escapeHtml));
+const code = (text: string) => `<code>${v(text)}</code>`;
+const link = (url: string, label: string) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+
+const ICON: Record<Severity, string> = { high: '🚨', medium: '⚠️', info: 'ℹ️' };
+
+export function renderTelegramAlert(alert: Alert): string {
+  const { coin } = alert;
+  const title = [coin.name ? `<b>${v(coin.name, 200)}</b>` : undefined, coin.symbol ? `(${v(coin.symbol.toUpperCase(), 50)})` : undefined, code(coin.id)]
+    .filter(Boolean)
+    .join(' ');
+  const head = `${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
+  const foot = link(alert.coingeckoUrl, 'View on CoinGecko');
+
+  const blocks = alert.items.map(renderItem);
+  let shown = blocks.length;
+  const assemble = (count: number) => {
+    const omitted = blocks.length - count;
+    const more = omitted > 0 ? [`… and ${omitted} more change${omitted === 1 ? '' : 's'}: see CoinGecko`] : [];
+    return [head, ...blocks.slice(0, count), ...more, foot].join('\n\n');
+  };
+  let text = assemble(shown);
+  while (text.length > TELEGRAM_MAX_LENGTH && shown > 0) text = assemble(--shown);
+  return text;
+}
+
+function arrow(old: string | undefined, next: string | undefined): string {
+  if (old !== undefined && next !== undefined) return `${v(old)} → ${v(next)}`;
+  if (next !== undefined) return `${v(next)} (added)`;
+  return `${v(old ?? 'none')} (removed)`;
+}
+
+function explorer(ref: { name: string; url: string } | undefined): string {
+  return ref ? ` · ${link(ref.url, ref.name)}` : '';
+}
+
+function renderItem(item: AlertItem): string {
+  switch (item.kind) {
+    case 'contract_migration': {
+      const where = item.fromChain === item.toChain ? `on ${v(item.fromChain)}` : `from ${v(item.fromChain)} to ${v(item.toChain)}`;
+      return [
+        `🔁 <b>Contract migration</b> ${where}`,
+        `Old: ${code(item.oldAddress)}${explorer(item.oldExplorer)}`,
+        `New: ${code(item.newAddress)}${explorer(item.newExplorer)}`,
+      ].join('\n');
+    }
+    case 'new_chain':
+      return `➕ <b>New chain</b>: ${v(item.chain)}\nAddress: ${code(item.address)}${explorer(item.explorer)}`;
+    case 'chain_removed':
+      return `➖ <b>Chain removed</b>: ${v(item.chain)}\nWas: ${code(item.address)}${explorer(item.explorer)}`;
+    case 'notice': {
+      const verb = { addition: 'added', update: 'updated', removal: 'removed' }[item.changeType];
+      const body = item.changeType === 'removal' ? `<s>${v(item.old ?? 'none')}</s>` : v(item.new ?? 'none');
+      return `📢 <b>Public notice ${verb}</b>\n<blockquote>${body}</blockquote>`;
+    }
+    case 'flag':
+      return item.warning
+        ? `⚠️ <b>${v(item.label)}</b>: now <b>${v(item.new.toUpperCase())}</b> (was ${v(item.old)})`
+        : `🛡 <b>${v(item.label)}</b>: now ${v(item.new)} (was ${v(item.old)})`;
+    case 'identity':
+      return `✏️ <b>${escapeHtml(item.field === 'web_slug' ? 'Web slug' : item.field === 'id' ? 'Coin id' : item.field[0]!.toUpperCase() + item.field.slice(1))}</b>: ${arrow(item.old, item.new)}`;
+    case 'logo':
+      return `🖼 <b>Logo</b>: ${arrow(item.old, item.new)}`;
+    case 'category_added':
+      return `🏷 <b>Category added</b>: ${v(item.category)}`;
+    case 'category_removed':
+      return `🏷 <b>Category removed</b>: ${v(item.category)}`;
+    case 'link':
+      return `🔗 <b>Link ${v(item.site)}</b>: ${arrow(item.old, item.new)}`;
+    case 'other':
+      return `• <b>${v(item.field)}</b> (${item.changeType}): ${arrow(item.old, item.new)}`;
+  }
+}

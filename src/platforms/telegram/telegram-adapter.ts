@@ -1,0 +1,158 @@
+// Telegram through grammY: commands in private chats, groups and channels (long polling, or webhook mode at
+// POST /telegram/webhook), admin checks in groups, chat lifecycle (blocked, removed, upgraded to a supergroup), and
+// alert sending with Bot API answers mapped to dispatcher outcomes.
+import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
+import type { Chat } from 'grammy/types';
+import { Hono } from 'hono';
+import type { CommandHandler } from '../../core/command-service.js';
+import type { Logger } from '../../logger.js';
+import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import { renderTelegramAlert } from './render-telegram.js';
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  webhook?: { url: string; secret: string };
+  log: Logger;
+}
+
+const COMMANDS = [
+  { command: 'watch', description: 'Watch coins or fields: /watch bitcoin, /watch public_notices' },
+  { command: 'unwatch', description: 'Stop watching: /unwatch bitcoin, /unwatch all' },
+  { command: 'list', description: "This chat's subscriptions" },
+  { command: 'help', description: 'What this bot does, with examples' },
+];
+const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
+
+export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter {
+  const { log } = options;
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: 60 } });
+  let installed = false;
+
+  function install(commands: CommandHandler): void {
+    if (installed) return;
+    installed = true;
+
+    bot.command(['start', 'help', 'watch', 'unwatch', 'list'], async (ctx) => {
+      const name = /^\/([A-Za-z_]+)/.exec(ctx.msg.text ?? '')?.[1] ?? 'help';
+      const reply = await commands.run({
+        chat: chatRef(ctx.chat),
+        name,
+        args: typeof ctx.match === 'string' ? ctx.match : '',
+        canManage: () => canManage(ctx, log),
+      });
+      if (reply) await ctx.reply(reply, { link_preview_options: { is_disabled: true } });
+    });
+
+    bot.on('my_chat_member', (ctx) => {
+      const status = ctx.myChatMember.new_chat_member.status;
+      if (status === 'kicked' || status === 'left') {
+        commands.chatGone(chatRef(ctx.chat), status === 'kicked' ? 'bot was blocked or removed (kicked)' : 'bot left the chat');
+      }
+    });
+
+    bot.on('message:migrate_to_chat_id', (ctx) => {
+      commands.chatMoved(chatRef(ctx.chat), String(ctx.msg.migrate_to_chat_id));
+    });
+
+    bot.catch((error) => {
+      log.error({ err: error.error, update_id: error.ctx.update.update_id }, 'telegram update failed');
+    });
+  }
+
+  return {
+    platform: 'telegram',
+    limits: { perSecond: 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
+
+    async send(chat: ChatRef, alert): Promise<SendOutcome> {
+      try {
+        await bot.api.sendMessage(chat.platformChatId, renderTelegramAlert(alert), {
+          parse_mode: 'HTML',
+          link_preview_options: { is_disabled: true },
+        });
+        return { kind: 'sent' };
+      } catch (error) {
+        return telegramOutcome(error);
+      }
+    },
+
+    routes(commands) {
+      install(commands);
+      if (!options.webhook) return [];
+      const app = new Hono();
+      app.post('/', webhookCallback(bot, 'hono', { secretToken: options.webhook.secret }));
+      return [{ path: '/telegram/webhook', app }];
+    },
+
+    async start(commands) {
+      install(commands);
+      await bot.init();
+      await bot.api.setMyCommands(COMMANDS);
+      if (options.webhook) {
+        await bot.api.setWebhook(options.webhook.url, {
+          secret_token: options.webhook.secret,
+          allowed_updates: [...ALLOWED_UPDATES],
+        });
+        log.info({ username: bot.botInfo.username, mode: 'webhook' }, 'telegram ready');
+        return;
+      }
+      void bot
+        .start({ allowed_updates: [...ALLOWED_UPDATES] })
+        .catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'));
+      log.info({ username: bot.botInfo.username, mode: 'polling' }, 'telegram ready');
+    },
+
+    async stop() {
+      if (bot.isRunning()) await bot.stop();
+    },
+  };
+}
+
+export function chatKind(type: Chat['type']): ChatKind {
+  if (type === 'private') return 'private';
+  if (type === 'channel') return 'channel';
+  return 'group';
+}
+
+function chatRef(chat: Chat): ChatRef {
+  const title = 'title' in chat ? chat.title : 'username' in chat && chat.username ? `@${chat.username}` : null;
+  return { platform: 'telegram', platformChatId: String(chat.id), kind: chatKind(chat.type), title: title ?? null };
+}
+
+/** Private chats and channels: whoever can post may manage. Groups: administrators, including anonymous ones. */
+async function canManage(ctx: Context, log: Logger): Promise<boolean> {
+  const chat = ctx.chat;
+  if (!chat || chat.type === 'private' || chat.type === 'channel') return true;
+  if (ctx.msg?.sender_chat?.id === chat.id) return true;
+  if (!ctx.from) return false;
+  try {
+    const member = await ctx.getChatMember(ctx.from.id);
+    return member.status === 'creator' || member.status === 'administrator';
+  } catch (error) {
+    log.warn({ err: error, chat: chat.id }, 'could not check chat administrator status; refusing the change');
+    return false;
+  }
+}
+
+/** Bot API answers → what the dispatcher should do. */
+export function telegramOutcome(error: unknown): SendOutcome {
+  if (error instanceof GrammyError) {
+    const description = `${error.error_code}: ${error.description}`;
+    if (error.error_code === 429) {
+      const seconds = error.parameters.retry_after ?? 1;
+      return { kind: 'retry', error: description, afterMs: seconds * 1000 };
+    }
+    if (error.parameters.migrate_to_chat_id !== undefined) {
+      return { kind: 'chat_moved', newPlatformChatId: String(error.parameters.migrate_to_chat_id) };
+    }
+    if (error.error_code === 403) return { kind: 'chat_gone', reason: description };
+    if (error.error_code === 400 && /chat not found|group chat was deleted|channel_private|peer_id_invalid/i.test(error.description)) {
+      return { kind: 'chat_gone', reason: description };
+    }
+    if (error.error_code === 401 || error.error_code === 404) return { kind: 'platform_down', error: description };
+    if (error.error_code >= 500) return { kind: 'retry', error: description };
+    return { kind: 'rejected', error: description };
+  }
+  if (error instanceof HttpError) return { kind: 'retry', error: `network: ${error.message}` };
+  return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
+}

@@ -1,0 +1,4 @@
+import { adapterContract } from './adapter-contract.js';
+import { telegramHarness } from './telegram-harness.js';
+
+adapterContract('Telegram', telegramHarness);
