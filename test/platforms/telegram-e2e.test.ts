@@ -1,0 +1,186 @@
+// Telegram end to end: the real grammY adapter against the fake Bot API, the real app, SQLite and dispatcher.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBot, type Bot } from '../../src/bot.js';
+import { openDatabase } from '../../src/db/open-database.js';
+import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
+import { BOT_USERNAME, TelegramFake, type FakeChat } from '../fakes/telegram-fake.js';
+import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+
+const ADMIN = { id: 1, first_name: 'Admin' };
+const MEMBER = { id: 2, first_name: 'Member' };
+const group: FakeChat = { id: -500, type: 'group', title: 'Ops <desk>' };
+const dm: FakeChat = { id: 900, type: 'private' };
+
+let fake: TelegramFake;
+let store: TempDb;
+let bot: Bot | undefined;
+
+async function startBot(options: { webhookSecret?: string; db?: TempDb['db'] } = {}): Promise<Bot> {
+  const { log } = memoryLogger();
+  const adapter = createTelegramAdapter({
+    token: fake.token,
+    apiRoot: fake.apiRoot,
+    log,
+    ...(options.webhookSecret && { webhook: { url: 'https://bot.example.org/telegram/webhook', secret: options.webhookSecret } }),
+  });
+  const instance = createBot({ db: options.db ?? store.db, config: testConfig(), log, adapters: [adapter], sweepMs: 100 });
+  await instance.start();
+  return instance;
+}
+
+const now = () => String(Math.floor(Date.now() / 1000));
+const post = (b: Bot, body: string, eventId?: string) =>
+  b.app.request('/webhooks/coingecko', signed(body, { timestamp: now(), ...(eventId && { eventId }) }));
+const bitcoinRename = (name: string) =>
+  JSON.stringify({
+    event_type: 'cg.coin.info.updated',
+    data: { id: 'bitcoin', symbol: 'btc', name, changes: [{ field: 'name', change_type: 'update', old_value: 'Bitcoin', new_value: name }] },
+  });
+
+describe('Telegram end to end', () => {
+  afterEach(async () => {
+    await bot?.stop();
+    bot = undefined;
+    await fake.close();
+    store.cleanup();
+  });
+
+  async function setUp() {
+    fake = await new TelegramFake().listen();
+    fake.memberStatus.set(ADMIN.id, 'administrator');
+    store = tempDb();
+  }
+
+  it('registers its commands and answers /watch, /list, /unwatch in a private chat', async () => {
+    await setUp();
+    bot = await startBot();
+    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(4);
+    expect(await fake.say(dm, '/watch bitcoin public_notices')).toBe(
+      'Watching bitcoin: public_notices\nNot seen in any CoinGecko event yet: bitcoin. Check the id on coingecko.com if that is unexpected.',
+    );
+    expect(await fake.say(dm, '/watch platforms')).toBe('Watching platforms for every coin');
+    expect(await fake.say(dm, '/list')).toBe('This chat watches (2 subscriptions):\n• platforms for every coin\n• bitcoin: public_notices');
+    expect(await fake.say(dm, '/unwatch all')).toBe('Removed all 2 subscriptions of this chat.');
+    expect(await fake.say(dm, '/watch')).toContain('Usage: /watch');
+    expect(await fake.say(dm, '/start')).toContain('/watch <coin-id|field>');
+  });
+
+  it('delivers a webhook to a watching chat as escaped HTML with previews off', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(dm, '/watch bitcoin');
+    const res = await post(bot, bitcoinRename('<b>Bit</b> &amp; </a> 🚀'));
+    expect(await res.json()).toMatchObject({ deliveries: 1 });
+    const alert = await fake.waitFor((m) => m.parse_mode === 'HTML');
+    expect(alert.chat_id).toBe('900');
+    expect(alert.link_preview_options).toEqual({ is_disabled: true });
+    expect(alert.text).toContain('&lt;b&gt;Bit&lt;/b&gt; &amp;amp; &lt;/a&gt; 🚀');
+    expect(alert.text).toContain('<a href="https://www.coingecko.com/en/coins/bitcoin">View on CoinGecko</a>');
+  });
+
+  it('accepts /watch@BotName from a group admin and refuses a non-admin, while anyone may /list', async () => {
+    await setUp();
+    bot = await startBot();
+    expect(await fake.say(group, `/watch@${BOT_USERNAME} bitcoin`, ADMIN)).toMatch(/^Watching bitcoin: all changes\n/);
+    expect(await fake.say(group, '/unwatch bitcoin', MEMBER)).toContain('Only chat administrators');
+    expect(await fake.say(group, '/list', MEMBER)).toContain('bitcoin: all changes');
+    expect(store.db.$client.prepare('select kind, title from chats').get()).toEqual({ kind: 'group', title: 'Ops <desk>' });
+  });
+
+  it('follows a group that was upgraded to a supergroup and resends there', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(group, '/watch bitcoin', ADMIN);
+    fake.failNext(group.id, { error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1009999 } });
+    await post(bot, bitcoinRename('Bitcoin Moved'));
+    const alert = await fake.waitFor((m) => m.parse_mode === 'HTML');
+    expect(alert.chat_id).toBe('-1009999');
+    expect(store.db.$client.prepare('select platform_chat_id, active from chats').all()).toEqual([{ platform_chat_id: '-1009999', active: 1 }]);
+    expect(await fake.say({ id: -1009999, type: 'supergroup', title: 'Ops' }, '/list', MEMBER)).toContain('bitcoin');
+  });
+
+  it('deactivates a chat whose user blocked the bot (my_chat_member)', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(dm, '/watch bitcoin');
+    fake.push({
+      my_chat_member: {
+        chat: dm,
+        from: { id: 900, is_bot: false, first_name: 'U' },
+        date: 1,
+        old_chat_member: { status: 'member', user: { id: 4242, is_bot: true, first_name: 'bot' } },
+        new_chat_member: { status: 'kicked', until_date: 0, user: { id: 4242, is_bot: true, first_name: 'bot' } },
+      },
+    });
+    await expect.poll(() => store.db.$client.prepare('select active, deactivated_reason from chats').get()).toEqual({
+      active: 0,
+      deactivated_reason: 'bot was blocked or removed (kicked)',
+    });
+    expect(await (await post(bot, bitcoinRename('Nobody'))).json()).toMatchObject({ deliveries: 0 });
+    // Talking to the bot again brings the chat back.
+    await fake.say(dm, '/list');
+    expect(store.db.$client.prepare('select active from chats').get()).toEqual({ active: 1 });
+  });
+
+  it('sends after a restart what was pending when the process stopped', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(dm, '/watch bitcoin');
+    await bot.stop();
+    bot = undefined;
+    // The webhook lands while nothing is sending (the dispatcher is stopped): the row stays pending in the file.
+    const { log } = memoryLogger();
+    const offline = createBot({ db: store.db, config: testConfig(), log, adapters: [] });
+    expect(await (await post(offline, bitcoinRename('Bitcoin Restarted'))).json()).toMatchObject({ deliveries: 1 });
+    store.db.$client.prepare("update deliveries set status = 'sending'").run();
+    store.db.$client.close();
+
+    const reopened = openDatabase(store.path);
+    bot = await startBot({ db: reopened });
+    const alert = await fake.waitFor((m) => m.parse_mode === 'HTML');
+    expect(alert.text).toContain('Bitcoin Restarted');
+    await bot.dispatcher.idle();
+    expect(reopened.$client.prepare('select status from deliveries').all()).toEqual([{ status: 'sent' }]);
+    await bot.stop();
+    bot = undefined;
+    reopened.$client.close();
+  });
+
+  it('serves webhook mode at POST /telegram/webhook and checks the secret token header', async () => {
+    await setUp();
+    bot = await startBot({ webhookSecret: 'tg-secret_1' });
+    expect(fake.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({
+      url: 'https://bot.example.org/telegram/webhook',
+      secret_token: 'tg-secret_1',
+    });
+    const update = {
+      update_id: 1,
+      message: { message_id: 1, date: 1, chat: dm, from: { id: 900, is_bot: false, first_name: 'U' }, text: '/watch ethereum', entities: [{ type: 'bot_command', offset: 0, length: 6 }] },
+    };
+    const request = (secret?: string) =>
+      bot!.app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret && { 'x-telegram-bot-api-secret-token': secret }) },
+        body: JSON.stringify(update),
+      });
+    expect((await request('wrong')).status).toBe(401);
+    expect((await request()).status).toBe(401);
+    expect(store.db.$client.prepare('select count(*) as n from subscriptions').get()).toEqual({ n: 0 });
+    expect((await request('tg-secret_1')).status).toBe(200);
+    expect(store.db.$client.prepare('select coin_id, field from subscriptions').all()).toEqual([{ coin_id: 'ethereum', field: '*' }]);
+  });
+
+  it('delivers every fixture to a chat watching everything it touches', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(dm, '/watch name symbol web_slug image categories platforms public_notices additional_notices links');
+    const names = ['name-update', 'contract-migration-same-chain', 'chain-move-removal-addition', 'additional-notice', 'links-homepage-update'];
+    for (const name of names) await post(bot, fixture(name));
+    // One chat gets at most one message a second (Telegram's limit), so five alerts take about four seconds.
+    await expect.poll(() => fake.alerts(dm.id).length, { timeout: 10_000 }).toBe(names.length);
+    const texts = fake.alerts(dm.id).map((m) => m.text);
+    expect(texts.find((t) => t.includes('Example Bridge Token'))).toContain('Contract migration');
+    expect(texts.find((t) => t.includes('Example Mintable'))).toContain('Can mint new tokens</b>: now <b>YES</b> (was no)');
+    expect(texts.find((t) => t.includes('Example Chain Mover'))).toContain('from xdai to ethereum');
+  });
+});
