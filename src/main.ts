@@ -2,11 +2,12 @@
 // listeners. Everything else receives what it needs as arguments.
 import { existsSync, readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
-import { createApp } from './app.js';
+import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
-import { createLogger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createLogger, type Logger } from './logger.js';
+import type { PlatformAdapter } from './platforms/port.js';
+import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
 
 function loadConfig(): Config {
   const dotenvPath = process.env.DOTENV_PATH ?? '.env';
@@ -22,14 +23,23 @@ function loadConfig(): Config {
   }
 }
 
+/** One adapter per platform whose credentials are set; the log says once which ones are off. */
+function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
+  const adapters: PlatformAdapter[] = [];
+  if (config.telegram) {
+    adapters.push(createTelegramAdapter({ ...config.telegram, log: log.child({ platform: 'telegram' }) }));
+  } else log.info('telegram is off (TELEGRAM_BOT_TOKEN is not set)');
+  return adapters;
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
-  const metrics = createMetrics({ processMetrics: true });
-  const app = createApp({ db, config, log, metrics });
+  const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
+  await bot.start();
 
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) =>
+  const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>
     log.info({ port: info.port, host: config.host, database: config.databasePath }, 'listening'),
   );
 
@@ -44,9 +54,14 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(() => {
-      db.$client.close();
-      log.info('stopped');
-      process.exit(0);
+      bot
+        .stop()
+        .catch((error: unknown) => log.error({ err: error }, 'error while stopping the platforms'))
+        .finally(() => {
+          db.$client.close();
+          log.info('stopped');
+          process.exit(0);
+        });
     });
     if ('closeIdleConnections' in server) server.closeIdleConnections();
   };

@@ -1,0 +1,31 @@
+// The console sink: a platform adapter that prints each alert as the real platforms would render it. Used by the
+// demo (no tokens, no network) and handy for a dry run of a new deployment.
+import type { Alert } from '../../core/alert.js';
+import type { ChatRef, PlatformAdapter } from '../port.js';
+
+export interface ConsoleRenderer {
+  /** A heading for this rendering, e.g. `Telegram HTML`. */
+  label: string;
+  render(alert: Alert): string;
+}
+
+export interface ConsoleOptions {
+  write: (text: string) => void;
+  renderers: readonly ConsoleRenderer[];
+}
+
+export function createConsoleAdapter(options: ConsoleOptions): PlatformAdapter & { sent: Array<{ chat: ChatRef; alert: Alert }> } {
+  const sent: Array<{ chat: ChatRef; alert: Alert }> = [];
+  return {
+    platform: 'console',
+    limits: { perSecond: 1000, perChatIntervalMs: 0 },
+    sent,
+    async send(chat, alert) {
+      sent.push({ chat, alert });
+      const rule = '─'.repeat(72);
+      const sections = options.renderers.map((r) => `── ${r.label} ──\n${r.render(alert)}`);
+      options.write(`${rule}\nALERT to ${chat.title ?? chat.platformChatId} · ${alert.coin.id} · ${alert.severity}\n${sections.join('\n\n')}\n`);
+      return { kind: 'sent' };
+    },
+  };
+}
