@@ -6,8 +6,8 @@ import type { Config } from './config.js';
 import { createCommandService, type CommandHandler } from './core/command-service.js';
 import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
-import { outboxDepth } from './db/outbox.js';
-import { createDispatcher, type Dispatcher } from './delivery/dispatcher.js';
+import { deadLetters, outboxDepth } from './db/outbox.js';
+import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import type { PlatformAdapter } from './platforms/port.js';
@@ -19,8 +19,9 @@ export interface BotDeps {
   adapters: readonly PlatformAdapter[];
   clock?: () => number;
   processMetrics?: boolean;
-  /** Dispatcher tuning (tests use a short sweep). */
+  /** Dispatcher tuning (tests use a short sweep and fast retries). */
   sweepMs?: number;
+  backoff?: DispatcherDeps['backoff'];
 }
 
 export interface Bot {
@@ -36,7 +37,11 @@ export interface Bot {
 
 export function createBot(deps: BotDeps): Bot {
   const { db, log, adapters } = deps;
-  const metrics = createMetrics({ outboxDepth: () => outboxDepth(db), processMetrics: deps.processMetrics });
+  const metrics = createMetrics({
+    outboxDepth: () => outboxDepth(db),
+    deadLetters: () => deadLetters(db),
+    processMetrics: deps.processMetrics,
+  });
   const commands = createCommandService(sqliteChatStore(db), { subscriptionLimit: deps.config.subscriptionLimit });
   const dispatcher = createDispatcher({
     db,
@@ -46,6 +51,7 @@ export function createBot(deps: BotDeps): Bot {
     maxAttempts: deps.config.delivery.maxAttempts,
     clock: deps.clock,
     sweepMs: deps.sweepMs,
+    backoff: deps.backoff,
   });
   const app = createApp({
     db,

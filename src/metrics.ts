@@ -4,6 +4,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsOptions {
   /** Pending + in-flight outbox rows, read at scrape time. */
   outboxDepth?: () => number;
+  /** Outbox rows that exhausted their attempts, read at scrape time. */
+  deadLetters?: () => number;
   /** Also export process metrics (memory, event-loop lag). Off in tests. */
   processMetrics?: boolean;
 }
@@ -11,7 +13,7 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'coinsentry_' });
-  const outboxDepth = options.outboxDepth;
+  const { outboxDepth, deadLetters } = options;
   return {
     registry,
     webhookRequests: new Counter({
@@ -45,6 +47,14 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers: [registry],
       collect() {
         if (outboxDepth) this.set(outboxDepth());
+      },
+    }),
+    deadLetters: new Gauge({
+      name: 'coinsentry_dead_letters',
+      help: 'Alerts that exhausted their attempts (status dead); list them with npm run outbox -- --dead',
+      registers: [registry],
+      collect() {
+        if (deadLetters) this.set(deadLetters());
       },
     }),
   };

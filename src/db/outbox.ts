@@ -120,12 +120,62 @@ export function nextDueAt(db: Db, platforms: readonly string[]): number | undefi
   return row?.at ?? undefined;
 }
 
-export function outboxDepth(db: Db): number {
+export function countByStatus(db: Db, statuses: readonly string[]): number {
   return (
     db
       .select({ n: count() })
       .from(deliveries)
-      .where(inArray(deliveries.status, ['pending', 'sending']))
+      .where(inArray(deliveries.status, [...statuses]))
       .get()?.n ?? 0
   );
+}
+
+export const outboxDepth = (db: Db) => countByStatus(db, ['pending', 'sending']);
+export const deadLetters = (db: Db) => countByStatus(db, ['dead']);
+
+export interface DeliveryListing {
+  id: number;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: number;
+  eventId: string;
+  coinId: string | null;
+  platform: string;
+  platformChatId: string;
+  chatTitle: string | null;
+}
+
+/** Outbox rows in `statuses`, newest first, with their event and chat, for the admin CLI. */
+export function listDeliveries(db: Db, statuses: readonly string[], limit: number): DeliveryListing[] {
+  return db
+    .select({
+      id: deliveries.id,
+      status: deliveries.status,
+      attempts: deliveries.attempts,
+      lastError: deliveries.lastError,
+      createdAt: deliveries.createdAt,
+      eventId: events.eventId,
+      coinId: events.coinId,
+      platform: chats.platform,
+      platformChatId: chats.platformChatId,
+      chatTitle: chats.title,
+    })
+    .from(deliveries)
+    .innerJoin(events, eq(events.id, deliveries.eventRowId))
+    .innerJoin(chats, eq(chats.id, deliveries.chatId))
+    .where(inArray(deliveries.status, [...statuses]))
+    .orderBy(sql`${deliveries.id} desc`)
+    .limit(limit)
+    .all();
+}
+
+/** Dead letters (all, or the given ids) go back to pending with fresh attempts. Returns how many. */
+export function requeueDead(db: Db, ids?: readonly number[]): number {
+  const dead = eq(deliveries.status, 'dead');
+  return db
+    .update(deliveries)
+    .set({ status: 'pending', attempts: 0, nextAttemptAt: 0 })
+    .where(ids ? and(dead, inArray(deliveries.id, [...ids])) : dead)
+    .run().changes;
 }

@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PlatformAdapter, SendOutcome } from '../platforms/port.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { createPlatformLimiter, type PlatformLimiter } from './rate-limiter.js';
 
 export interface DispatcherDeps {
@@ -27,7 +27,8 @@ export interface DispatcherDeps {
   metrics: Metrics;
   maxAttempts: number;
   clock?: () => number;
-  random?: () => number;
+  /** Retry spacing (base, cap, jitter source); defaults: 2 s doubling up to 1 h. */
+  backoff?: BackoffOptions;
   /** The safety sweep: the longest the dispatcher sleeps without looking at the outbox. */
   sweepMs?: number;
   /** Most rows held in memory (claimed, queued behind rate limits) at once. */
@@ -172,7 +173,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           log.warn({ ...context, error: outcome.error }, 'alert dead-lettered after its last attempt');
           return;
         }
-        const at = clock() + backoffDelay(attempt, outcome.afterMs, { random: deps.random });
+        const at = clock() + backoffDelay(attempt, outcome.afterMs, deps.backoff);
         markFailed(db, row.id, outcome.error, { dead: false, at });
         metrics.deliveries.inc({ platform, result: 'retry' });
         log.info({ ...context, error: outcome.error, retry_in_ms: at - clock() }, 'alert send failed; will retry');

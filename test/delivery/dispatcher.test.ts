@@ -1,0 +1,121 @@
+// The dispatcher against a scripted adapter (a real PlatformAdapter implementation, no module mocks): wake-up on
+// commit, one send per (event, chat), retries to a dead letter, immediate dead letters, platform down, rate spacing.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBot, type Bot } from '../../src/bot.js';
+import type { Alert } from '../../src/core/alert.js';
+import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
+import { requeueDead } from '../../src/db/outbox.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../../src/platforms/port.js';
+import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+
+class ScriptedAdapter implements PlatformAdapter {
+  readonly platform = 'scripted';
+  readonly sends: Array<{ chat: string; alert: Alert; at: number }> = [];
+  /** Outcomes to answer, in order; `sent` once the script runs out. */
+  script: SendOutcome[] = [];
+  constructor(readonly limits = { perSecond: 1000, perChatIntervalMs: 0 }) {}
+  async send(chat: ChatRef, alert: Alert): Promise<SendOutcome> {
+    this.sends.push({ chat: chat.platformChatId, alert, at: performance.now() });
+    return this.script.shift() ?? { kind: 'sent' };
+  }
+}
+
+let store: TempDb;
+let bot: Bot;
+afterEach(async () => {
+  await bot?.stop();
+  store?.cleanup();
+});
+
+async function setUp(adapter: PlatformAdapter, options: { maxAttempts?: number; sweepMs?: number } = {}) {
+  store = tempDb();
+  const { log } = memoryLogger();
+  const config = testConfig({ DELIVERY_MAX_ATTEMPTS: String(options.maxAttempts ?? 10) });
+  bot = createBot({ db: store.db, config, log, adapters: [adapter], sweepMs: options.sweepMs ?? 60_000, backoff: { baseMs: 5, maxMs: 20 } });
+  await bot.start();
+}
+
+function watch(chatId: string, coinId: string, field = '*'): void {
+  const chat = ensureChat(store.db, { platform: 'scripted', platformChatId: chatId, kind: 'private' });
+  applySubscriptionChanges(store.db, chat.id, [{ coinId, field }], []);
+}
+
+const post = (name: string) =>
+  bot.app.request('/webhooks/coingecko', signed(fixture(name), { timestamp: String(Math.floor(Date.now() / 1000)) }));
+const statuses = () => store.db.$client.prepare('select status, attempts, last_error from deliveries order by id').all();
+
+describe('dispatcher', () => {
+  it('is woken by the commit, not by the sweep, and sends once per chat', async () => {
+    const adapter = new ScriptedAdapter();
+    await setUp(adapter, { sweepMs: 60_000 });
+    watch('a', 'example-bridge-token');
+    watch('a', '*', 'public_notices');
+    watch('b', '*', 'platforms');
+    await post('contract-migration-same-chain');
+    await bot.dispatcher.idle();
+    expect(adapter.sends.map((s) => s.chat).sort()).toEqual(['a', 'b']);
+    expect(adapter.sends.find((s) => s.chat === 'b')?.alert.items.map((i) => i.kind)).toEqual(['contract_migration']);
+    expect(adapter.sends.find((s) => s.chat === 'a')?.alert.items.map((i) => i.kind)).toEqual(['contract_migration', 'notice']);
+    expect(statuses()).toEqual([
+      { status: 'sent', attempts: 1, last_error: null },
+      { status: 'sent', attempts: 1, last_error: null },
+    ]);
+  });
+
+  it('retries with backoff, then keeps the row as a visible dead letter, which can be requeued', async () => {
+    const adapter = new ScriptedAdapter();
+    adapter.script = [1, 2, 3].map((n) => ({ kind: 'retry' as const, error: `HTTP 502 #${n}` }));
+    await setUp(adapter, { maxAttempts: 3, sweepMs: 50 });
+    watch('a', 'wild-goat-coin-2');
+    await post('name-update');
+    await expect.poll(() => statuses(), { timeout: 5000 }).toEqual([{ status: 'dead', attempts: 3, last_error: 'HTTP 502 #3' }]);
+    const metrics = await (await bot.app.request('/metrics')).text();
+    expect(metrics).toContain('coinsentry_dead_letters 1');
+    expect(metrics).toContain('coinsentry_deliveries_total{platform="scripted",result="dead"} 1');
+    expect(requeueDead(store.db)).toBe(1);
+    bot.dispatcher.wake();
+    await expect.poll(() => statuses(), { timeout: 5000 }).toEqual([{ status: 'sent', attempts: 1, last_error: null }]);
+    expect(adapter.sends).toHaveLength(4);
+  });
+
+  it('dead-letters at once what the platform refuses as content', async () => {
+    const adapter = new ScriptedAdapter();
+    adapter.script = [{ kind: 'rejected', error: "400: can't parse entities" }];
+    await setUp(adapter);
+    watch('a', 'wild-goat-coin-2');
+    await post('name-update');
+    await bot.dispatcher.idle();
+    expect(statuses()).toEqual([{ status: 'dead', attempts: 1, last_error: "400: can't parse entities" }]);
+    expect(store.db.$client.prepare('select active from chats').get()).toEqual({ active: 1 });
+  });
+
+  it('stops sending on a platform that refuses our credentials, keeping rows pending', async () => {
+    const adapter = new ScriptedAdapter();
+    adapter.script = [{ kind: 'platform_down', error: '401: Unauthorized' }];
+    await setUp(adapter);
+    watch('a', 'wild-goat-coin-2');
+    watch('b', 'wild-goat-coin-2');
+    await post('name-update');
+    await bot.dispatcher.idle();
+    await post('rebrand-multi-change');
+    expect(adapter.sends).toHaveLength(1);
+    expect(statuses()).toEqual([
+      { status: 'pending', attempts: 0, last_error: null },
+      { status: 'pending', attempts: 0, last_error: null },
+    ]);
+  });
+
+  it('spaces messages to one chat by the per-chat interval', async () => {
+    const adapter = new ScriptedAdapter({ perSecond: 1000, perChatIntervalMs: 100 });
+    await setUp(adapter);
+    watch('a', '*', 'name');
+    watch('a', '*', 'categories');
+    watch('a', '*', 'links');
+    await post('name-update');
+    await post('category-addition');
+    await post('links-homepage-update');
+    await expect.poll(() => adapter.sends.length, { timeout: 5000 }).toBe(3);
+    const gaps = adapter.sends.slice(1).map((s, i) => s.at - adapter.sends[i]!.at);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
+  });
+});
