@@ -1,0 +1,74 @@
+// The composition root as a real process: starts from the environment alone, serves, and shuts down cleanly.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SECRET, fixture, signed } from './support/harness.js';
+
+const ROOT = resolve(import.meta.dirname, '..');
+let dir: string;
+let child: ChildProcessWithoutNullStreams | undefined;
+
+afterEach(() => {
+  child?.kill('SIGKILL');
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function start(env: Record<string, string>) {
+  dir = mkdtempSync(join(tmpdir(), 'coinsentry-main-'));
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', DOTENV_PATH: join(dir, 'none.env'), PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'db', 'bot.db'), ...env },
+  });
+  child = proc;
+  let stdout = '';
+  let stderr = '';
+  proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+  const listening = async (): Promise<number> => {
+    for (let i = 0; i < 400; i++) {
+      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"'));
+      if (line) return (JSON.parse(line) as { port: number }).port;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`server did not start: ${stderr}`);
+  };
+  return { proc, exited, listening, output: () => ({ stdout, stderr }) };
+}
+
+describe('main', () => {
+  it('starts with only COINGECKO_WEBHOOK_SECRET, records a webhook, and stops cleanly on SIGTERM', async () => {
+    const run = start({ COINGECKO_WEBHOOK_SECRET: SECRET });
+    const port = await run.listening();
+    const init = signed(fixture('name-update'), { timestamp: String(Math.floor(Date.now() / 1000)), eventId: 'evt-main' });
+    const res = await fetch(`http://127.0.0.1:${port}/webhooks/coingecko`, init);
+    expect(res.status).toBe(200);
+    run.proc.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const { stdout } = run.output();
+    expect(stdout).toContain('telegram is off');
+    expect(stdout).toContain('"msg":"stopped"');
+    expect(stdout).not.toContain(SECRET);
+    const db = new Database(join(dir, 'db', 'bot.db'), { readonly: true });
+    expect(db.prepare('select event_id from events').all()).toEqual([{ event_id: 'evt-main' }]);
+    db.close();
+  });
+
+  it('refuses to start without the secret, with one line naming it', async () => {
+    const run = start({});
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe(
+      'coinsentry: invalid configuration: COINGECKO_WEBHOOK_SECRET: required: set at least one signing secret',
+    );
+  });
+
+  it('refuses a malformed value, naming the variable', async () => {
+    const run = start({ COINGECKO_WEBHOOK_SECRET: SECRET, PORT: 'http' });
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe('coinsentry: invalid configuration: PORT: must be a whole number');
+  });
+});
