@@ -13,7 +13,7 @@ import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
 import { createConsoleAdapter } from './platforms/console/console-adapter.js';
 import { renderTelegramAlert } from './platforms/telegram/render-telegram.js';
-import { signWebhook } from './webhooks/verify-signature.js';
+import { postSignedWebhook } from './webhooks/post-signed.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
 const SECRET = 'whsec_demo';
@@ -42,18 +42,7 @@ for (const command of ['/watch platforms public_notices additional_notices', '/w
 
 for (const file of readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort()) {
   const body = readFileSync(join(FIXTURES, file));
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const eventId = `demo-${file.replace(/\.json$/, '')}`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-cg-timestamp': timestamp,
-      'x-cg-event-id': eventId,
-      'x-cg-signature': signWebhook(SECRET, timestamp, eventId, body),
-    },
-    body,
-  });
+  const response = await postSignedWebhook({ url, secret: SECRET, eventId: `demo-${file.replace(/\.json$/, '')}`, body });
   out(`POST ${file} → ${response.status} ${await response.text()}`);
   await bot.dispatcher.idle();
 }

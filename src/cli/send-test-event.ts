@@ -6,7 +6,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseDotenv } from 'dotenv';
-import { signWebhook } from '../webhooks/verify-signature.js';
+import { postSignedWebhook } from '../webhooks/post-signed.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
 const USAGE =
@@ -49,19 +49,9 @@ let failed = false;
 for (const file of files) {
   if (!existsSync(file)) fail(`no such fixture: ${file} (available: ${available.join(', ')})`);
   const body = readFileSync(file);
-  const timestamp = String(Math.floor(Date.now() / 1000));
   const eventId = values.all || !values['event-id'] ? randomUUID() : String(values['event-id']);
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-cg-timestamp': timestamp,
-        'x-cg-event-id': eventId,
-        'x-cg-signature': signWebhook(secret, timestamp, eventId, body),
-      },
-      body,
-    });
+    const response = await postSignedWebhook({ url, secret, eventId, body });
     console.log(`${basename(file)} ${eventId} → ${response.status} ${await response.text()}`);
     failed ||= !response.ok;
   } catch (error) {
