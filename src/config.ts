@@ -12,7 +12,7 @@ export class ConfigError extends Error {
   }
 }
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const optionalText = z
   .string()
@@ -48,7 +48,7 @@ const schema = z.object({
   WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
   SUBSCRIPTION_LIMIT: integer(500, 1, 100_000),
   DELIVERY_MAX_ATTEMPTS: integer(10, 1, 100),
-  LOG_LEVEL: optionalText.transform((s) => s ?? 'info').pipe(z.enum(LOG_LEVELS)),
+  LOG_LEVEL: optionalText.transform((s) => s ?? 'info').pipe(z.enum(LEVELS)),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: urlOr('https://api.telegram.org'),
   TELEGRAM_WEBHOOK_URL: optionalUrl,
@@ -73,7 +73,7 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
-  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly logLevel: (typeof LEVELS)[number];
   readonly webhook: {
     readonly secrets: readonly string[];
     readonly toleranceSeconds: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeAlert } from '../../src/core/alert.js';
 import { shorten } from '../../src/core/text.js';
-import { TELEGRAM_MAX_LENGTH, escapeHtml, renderTelegramAlert } from '../../src/platforms/telegram/render-telegram.js';
+import { MAX_MESSAGE_LENGTH, escapeHtml, renderTelegramAlert } from '../../src/platforms/telegram/render-telegram.js';
 
 const alertWith = (name: string, changes: Array<{ field: string; changeType: string; oldValue: unknown; newValue: unknown }>) =>
   composeAlert({
@@ -23,7 +23,7 @@ describe('renderTelegramAlert', () => {
   it('shortens an overlong notice visibly and stays within 4096 characters', () => {
     const notice = '&'.repeat(10_000);
     const html = renderTelegramAlert(alertWith('Coin', [{ field: 'public_notices', changeType: 'addition', oldValue: null, newValue: notice }]));
-    expect(html.length).toBeLessThanOrEqual(TELEGRAM_MAX_LENGTH);
+    expect(html.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
     expect(html).toMatch(/… \(\d+ more characters\)/);
     expect(html).not.toMatch(/&am(?!p;)/); // never a cut entity
   });
@@ -31,7 +31,7 @@ describe('renderTelegramAlert', () => {
   it('summarises changes that do not fit instead of cutting the message', () => {
     const changes = Array.from({ length: 40 }, (_, i) => ({ field: `links.site${i}`, changeType: 'update', oldValue: 'x'.repeat(300), newValue: 'y'.repeat(300) }));
     const html = renderTelegramAlert(alertWith('Coin', changes));
-    expect(html.length).toBeLessThanOrEqual(TELEGRAM_MAX_LENGTH);
+    expect(html.length).toBeLessThanOrEqual(MAX_MESSAGE_LENGTH);
     expect(html).toMatch(/… and \d+ more changes: see CoinGecko/);
     expect(html.endsWith('View on CoinGecko</a>')).toBe(true);
   });

@@ -3,7 +3,7 @@
 import type { Alert, AlertItem, Severity } from '../../core/alert.js';
 import { shorten } from '../../core/text.js';
 
-export const TELEGRAM_MAX_LENGTH = 4096;
+export const MAX_MESSAGE_LENGTH = 4096;
 const VALUE_MAX = 700;
 
 export function escapeHtml(text: string): string {
@@ -33,7 +33,7 @@ export function renderTelegramAlert(alert: Alert): string {
     return [head, ...blocks.slice(0, count), ...more, foot].join('\n\n');
   };
   let text = assemble(shown);
-  while (text.length > TELEGRAM_MAX_LENGTH && shown > 0) text = assemble(--shown);
+  while (text.length > MAX_MESSAGE_LENGTH && shown > 0) text = assemble(--shown);
   return text;
 }
 
