@@ -13,6 +13,7 @@ export const USAGE = {
   watch: 'Usage: /watch <coin-id|field>… e.g. /watch bitcoin, /watch public_notices, /watch bitcoin platforms',
   unwatch: 'Usage: /unwatch <coin-id|field>… or /unwatch all',
   list: 'Usage: /list',
+  mention: 'Usage: /mention <@role or @user> to ping them on high-severity alerts, /mention off to stop, /mention to show',
 } as const;
 
 export type Command =
@@ -20,11 +21,13 @@ export type Command =
   | { name: 'list' }
   | { name: 'watch'; coins: string[]; fields: string[] }
   | { name: 'unwatch'; coins: string[]; fields: string[] }
-  | { name: 'unwatch_all' };
+  | { name: 'unwatch_all' }
+  /** `value` undefined: show the current mention; null: clear it; a string: set it (the adapter checks its syntax). */
+  | { name: 'mention'; value: string | null | undefined };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; reply: string };
 
-const COMMANDS = new Set(['start', 'help', 'watch', 'unwatch', 'list']);
+const COMMANDS = new Set(['start', 'help', 'watch', 'unwatch', 'list', 'mention']);
 
 /** Parses `/watch bitcoin` (or `/watch@BotName bitcoin`): the whole text of a chat message. */
 export function parseCommandText(text: string): ParseResult | undefined {
@@ -38,6 +41,7 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
   const command = name.toLowerCase();
   if (!COMMANDS.has(command)) return undefined;
   if (command === 'start' || command === 'help') return { ok: true, command: { name: 'help' } };
+  if (command === 'mention') return parseMention(args.trim());
   const words = args.split(/[\s,]+/).filter(Boolean);
   if (command === 'list') {
     return words.length === 0 ? { ok: true, command: { name: 'list' } } : { ok: false, reply: USAGE.list };
@@ -59,6 +63,13 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
     (target.kind === 'coin' ? coins : fields).add(target.value);
   }
   return { ok: true, command: { name: command === 'watch' ? 'watch' : 'unwatch', coins: [...coins], fields: [...fields] } };
+}
+
+function parseMention(value: string): ParseResult {
+  if (value === '') return { ok: true, command: { name: 'mention', value: undefined } };
+  if (/^(off|none|clear)$/i.test(value)) return { ok: true, command: { name: 'mention', value: null } };
+  if (value.length > 200 || /\s/.test(value)) return { ok: false, reply: USAGE.mention };
+  return { ok: true, command: { name: 'mention', value } };
 }
 
 type Target = { ok: true; kind: 'coin' | 'field'; value: string } | { ok: false; reason: string };

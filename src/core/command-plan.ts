@@ -14,7 +14,7 @@ export interface CoinName {
 }
 
 export interface PlanInput {
-  command: Command;
+  command: Exclude<Command, { name: 'mention' }>;
   current: readonly Pair[];
   limit: number;
   coinNames: ReadonlyMap<string, CoinName>;
@@ -33,6 +33,7 @@ export const HELP = [
   '/watch <coin-id|field>… — add subscriptions',
   '/unwatch <coin-id|field>… — remove them; /unwatch all removes every one',
   '/list — what this chat watches',
+  '/mention <@role> — ping that role or person on high-severity alerts (migrations, notices); /mention off',
   '',
   `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum.`,
   'Anything else is a CoinGecko coin id (the last part of its coingecko.com URL); coin:<id> forces a coin id.',

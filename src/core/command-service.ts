@@ -2,13 +2,14 @@
 // tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
 import type { ChatRef } from '../platforms/port.js';
-import { parseCommand, type ParseResult } from './command-grammar.js';
+import { USAGE, parseCommand, type ParseResult } from './command-grammar.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
 import { WATCHABLE_FIELDS } from './fields.js';
 
 /** The storage the service needs; implemented over SQLite in src/db/chats.ts. */
 export interface ChatStore {
-  ensureChat(chat: ChatRef): { id: number };
+  ensureChat(chat: ChatRef): { id: number; opsMention: string | null };
+  setOpsMention(chatId: number, mention: string | null): void;
   findChat(chat: Pick<ChatRef, 'platform' | 'platformChatId'>): { id: number; active: boolean } | undefined;
   listSubscriptions(chatId: number): Pair[];
   applySubscriptionChanges(chatId: number, add: readonly Pair[], remove: readonly Pair[]): void;
@@ -29,6 +30,11 @@ export interface CommandRequest {
    * make an API call here (Telegram getChatMember) without slowing down /list and /help.
    */
   canManage: () => boolean | Promise<boolean>;
+  /**
+   * The platform's mention syntax: returns the mention to store for `/mention <text>`, or undefined when `text` is not a
+   * role or user mention there. Absent on platforms without mentions.
+   */
+  parseMention?: (text: string) => string | undefined;
 }
 
 export interface CommandHandler {
@@ -45,14 +51,37 @@ export interface CommandHandler {
 export const NOT_ALLOWED = 'Only chat administrators can change subscriptions here. Anyone can use /list and /help.';
 
 export function createCommandService(store: ChatStore, options: { subscriptionLimit: number }): CommandHandler {
+  function mention(request: CommandRequest, value: string | null | undefined): string {
+    if (!request.parseMention) return 'Mentions are not available on this platform.';
+    const chat = store.ensureChat(request.chat);
+    if (value === undefined) {
+      return chat.opsMention
+        ? `High-severity alerts here ping ${chat.opsMention}. /mention off stops that.`
+        : `High-severity alerts here ping nobody.\n${USAGE.mention}`;
+    }
+    if (value === null) {
+      store.setOpsMention(chat.id, null);
+      return 'High-severity alerts here no longer ping anyone.';
+    }
+    const parsed = request.parseMention(value);
+    if (!parsed) return `That is not a role or user mention here.\n${USAGE.mention}`;
+    store.setOpsMention(chat.id, parsed);
+    return `High-severity alerts here (contract migrations, notices, security flags) will ping ${parsed}.`;
+  }
+
   return {
     async run(request) {
       const parsed: ParseResult | undefined = parseCommand(request.name, request.args);
       if (!parsed) return undefined;
       if (!parsed.ok) return parsed.reply;
       const { command } = parsed;
-      const mutating = command.name === 'watch' || command.name === 'unwatch' || command.name === 'unwatch_all';
+      const mutating =
+        command.name === 'watch' ||
+        command.name === 'unwatch' ||
+        command.name === 'unwatch_all' ||
+        (command.name === 'mention' && command.value !== undefined);
       if (mutating && !(await request.canManage())) return NOT_ALLOWED;
+      if (command.name === 'mention') return mention(request, command.value);
 
       const chat = mutating || command.name === 'list' ? store.ensureChat(request.chat) : undefined;
       const current = chat ? store.listSubscriptions(chat.id) : [];

@@ -9,12 +9,14 @@ import {
   listSubscriptions,
   moveChat,
   searchCoins,
+  setOpsMention,
 } from './chats.js';
 import type { Db } from './open-database.js';
 
 export function sqliteChatStore(db: Db): ChatStore {
   return {
     ensureChat: (chat) => ensureChat(db, chat),
+    setOpsMention: (chatId, mention) => setOpsMention(db, chatId, mention),
     findChat: (chat) => findChat(db, chat.platform, chat.platformChatId),
     listSubscriptions: (chatId) => listSubscriptions(db, chatId),
     applySubscriptionChanges: (chatId, add, remove) => applySubscriptionChanges(db, chatId, add, remove),

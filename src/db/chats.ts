@@ -24,6 +24,10 @@ export function ensureChat(db: Db, chat: ChatRef): ChatRow {
     .get();
 }
 
+export function setOpsMention(db: Db, chatId: number, mention: string | null): void {
+  db.update(chats).set({ opsMention: mention }).where(eq(chats.id, chatId)).run();
+}
+
 export function findChat(db: Db, platform: string, platformChatId: string): ChatRow | undefined {
   return db
     .select()

@@ -35,6 +35,7 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
         platformChatId: chats.platformChatId,
         kind: chats.kind,
         title: chats.title,
+        opsMention: chats.opsMention,
       })
       .from(deliveries)
       .innerJoin(chats, eq(chats.id, deliveries.chatId))
@@ -62,7 +63,7 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
       chatId: r.chatId,
       attempts: r.attempts,
       positions: JSON.parse(r.matchedPositions) as number[],
-      chat: { platform: r.platform, platformChatId: r.platformChatId, kind: r.kind as ChatKind, title: r.title },
+      chat: { platform: r.platform, platformChatId: r.platformChatId, kind: r.kind as ChatKind, title: r.title, opsMention: r.opsMention },
     }));
   });
 }

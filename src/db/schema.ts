@@ -75,6 +75,8 @@ export const chats = sqliteTable(
     /** `private`, `group` or `channel`. */
     kind: text('kind').notNull(),
     title: text('title'),
+    /** Who high-severity alerts ping here (an on-call role or user), in the platform's own mention syntax. */
+    opsMention: text('ops_mention'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     deactivatedReason: text('deactivated_reason'),
     deactivatedAt: integer('deactivated_at'),

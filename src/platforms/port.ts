@@ -12,6 +12,8 @@ export interface ChatRef {
   /** `private` (a DM), `group` (several people, admins manage) or `channel` (broadcast; only admins can post). */
   kind: ChatKind;
   title?: string | null;
+  /** Set on alert sends: who high-severity alerts ping in this chat (configured with /mention), in platform syntax. */
+  opsMention?: string | null;
 }
 
 export type ChatKind = 'private' | 'group' | 'channel';

@@ -35,6 +35,10 @@ describe('command grammar (DESIGN.md §3)', () => {
     ['/unwatch all', { name: 'unwatch_all' }],
     ['/unwatch ALL', { name: 'unwatch_all' }],
     ['/unwatch coin:all', { name: 'unwatch', coins: ['all'], fields: [] }],
+    ['/mention', { name: 'mention', value: undefined }],
+    ['/mention off', { name: 'mention', value: null }],
+    ['/mention @oncall', { name: 'mention', value: '@oncall' }],
+    ['/mention <@&123456789>', { name: 'mention', value: '<@&123456789>' }],
   ])('%s', (text, command) => {
     expect(ok(text)).toEqual(command);
   });
@@ -43,6 +47,7 @@ describe('command grammar (DESIGN.md §3)', () => {
     expect(refused('/watch')).toBe(USAGE.watch);
     expect(refused('/unwatch   ')).toBe(USAGE.unwatch);
     expect(refused('/list bitcoin')).toBe(USAGE.list);
+    expect(refused('/mention @a @b')).toBe(USAGE.mention);
   });
 
   it.each([

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../src/core/command-grammar.js';
-import { planCommand, type Pair } from '../../src/core/command-plan.js';
+import { planCommand, type Pair, type PlanInput } from '../../src/core/command-plan.js';
 
 const names = new Map([['bitcoin', { name: 'Bitcoin', symbol: 'btc' }]]);
-const plan = (command: Command, current: Pair[] = [], limit = 500) => planCommand({ command, current, limit, coinNames: names });
+const plan = (command: PlanInput['command'], current: Pair[] = [], limit = 500) => planCommand({ command, current, limit, coinNames: names });
 
 describe('planCommand', () => {
   it('coins only: every change of those coins', () => {

@@ -54,7 +54,7 @@ describe('Telegram end to end', () => {
   it('registers its commands and answers /watch, /list, /unwatch in a private chat', async () => {
     await setUp();
     bot = await startBot();
-    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(4);
+    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(5);
     expect(await fake.say(dm, '/watch bitcoin public_notices')).toBe(
       'Watching bitcoin: public_notices\nNot seen in any CoinGecko event yet: bitcoin. Check the id on coingecko.com if that is unexpected.',
     );
@@ -168,6 +168,25 @@ describe('Telegram end to end', () => {
     expect(store.db.$client.prepare('select count(*) as n from subscriptions').get()).toEqual({ n: 0 });
     expect((await request('tg-secret_1')).status).toBe(200);
     expect(store.db.$client.prepare('select coin_id, field from subscriptions').all()).toEqual([{ coin_id: 'ethereum', field: '*' }]);
+  });
+
+  it('pings the ops mention a group admin set, on high-severity alerts only', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(group, '/watch example-bridge-token genius-3', ADMIN);
+    expect(await fake.say(group, '/mention @oncall_desk', MEMBER)).toContain('Only chat administrators');
+    expect(await fake.say(group, '/mention not-a-handle!', ADMIN)).toContain('That is not a role or user mention here.');
+    expect(await fake.say(group, '/mention @oncall_desk', ADMIN)).toBe(
+      'High-severity alerts here (contract migrations, notices, security flags) will ping @oncall_desk.',
+    );
+    expect(await fake.say(group, '/mention', MEMBER)).toBe('High-severity alerts here ping @oncall_desk. /mention off stops that.');
+    await post(bot, fixture('contract-migration-same-chain'));
+    await post(bot, fixture('category-addition'));
+    await expect.poll(() => fake.alerts(group.id).length, { timeout: 5000 }).toBe(2);
+    const [migration, category] = fake.alerts(group.id).map((m) => m.text);
+    expect(migration?.startsWith('🔔 @oncall_desk\n🚨 <b>Contract migration')).toBe(true);
+    expect(category).not.toContain('@oncall_desk');
+    expect(await fake.say(group, '/mention off', ADMIN)).toBe('High-severity alerts here no longer ping anyone.');
   });
 
   it('delivers every fixture to a chat watching everything it touches', async () => {

@@ -17,12 +17,18 @@ const link = (url: string, label: string) => `<a href="${escapeHtml(url)}">${esc
 
 const ICON: Record<Severity, string> = { high: '🚨', medium: '⚠️', info: 'ℹ️' };
 
-export function renderTelegramAlert(alert: Alert): string {
+export interface TelegramRenderOptions {
+  /** The chat's ops mention (`@oncall_team`), shown on high-severity alerts so Telegram notifies them. */
+  mention?: string | null;
+}
+
+export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions = {}): string {
   const { coin } = alert;
   const title = [coin.name ? `<b>${v(coin.name, 200)}</b>` : undefined, coin.symbol ? `(${v(coin.symbol.toUpperCase(), 50)})` : undefined, code(coin.id)]
     .filter(Boolean)
     .join(' ');
-  const head = `${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
+  const ping = alert.severity === 'high' && options.mention ? `🔔 ${escapeHtml(options.mention)}\n` : '';
+  const head = `${ping}${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
   const foot = link(alert.coingeckoUrl, 'View on CoinGecko');
 
   const blocks = alert.items.map(renderItem);

@@ -20,6 +20,7 @@ const COMMANDS = [
   { command: 'watch', description: 'Watch coins or fields: /watch bitcoin, /watch public_notices' },
   { command: 'unwatch', description: 'Stop watching: /unwatch bitcoin, /unwatch all' },
   { command: 'list', description: "This chat's subscriptions" },
+  { command: 'mention', description: 'Ping @someone on high-severity alerts: /mention @oncall, /mention off' },
   { command: 'help', description: 'What this bot does, with examples' },
 ];
 const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
@@ -33,13 +34,14 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     if (installed) return;
     installed = true;
 
-    bot.command(['start', 'help', 'watch', 'unwatch', 'list'], async (ctx) => {
+    bot.command(['start', 'help', 'watch', 'unwatch', 'list', 'mention'], async (ctx) => {
       const name = /^\/([A-Za-z_]+)/.exec(ctx.msg.text ?? '')?.[1] ?? 'help';
       const reply = await commands.run({
         chat: chatRef(ctx.chat),
         name,
         args: typeof ctx.match === 'string' ? ctx.match : '',
         canManage: () => canManage(ctx, log),
+        parseMention: (text) => (/^@[A-Za-z0-9_]{5,32}$/.test(text) ? text : undefined),
       });
       if (reply) await ctx.reply(reply, { link_preview_options: { is_disabled: true } });
     });
@@ -66,7 +68,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
 
     async send(chat: ChatRef, alert): Promise<SendOutcome> {
       try {
-        await bot.api.sendMessage(chat.platformChatId, renderTelegramAlert(alert), {
+        await bot.api.sendMessage(chat.platformChatId, renderTelegramAlert(alert, { mention: chat.opsMention }), {
           parse_mode: 'HTML',
           link_preview_options: { is_disabled: true },
         });
