@@ -49,9 +49,10 @@ describe('shorten', () => {
     expect(out).toMatch(/^(🚀)+… \(\d+ more characters\)$/);
     expect(out.length).toBeLessThanOrEqual(50);
   });
-  it('measures the escaped length', () => {
-    const out = shorten('<'.repeat(100), 60, escapeHtml);
-    expect(escapeHtml(out).length).toBeLessThanOrEqual(60);
+  it('measures the escaped length, and keeps as much text as fits', () => {
+    const out = shorten('<'.repeat(700), 700, escapeHtml);
+    expect(escapeHtml(out).length).toBeLessThanOrEqual(700);
+    expect(out).toMatch(/^<{160,}… \(\d+ more characters\)$/);
   });
   it('leaves short text alone', () => {
     expect(shorten('abc', 10)).toBe('abc');
