@@ -12,6 +12,7 @@ import { parseConfig } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
 import { createConsoleAdapter } from './platforms/console/console-adapter.js';
+import { renderSlackAlert } from './platforms/slack/render-slack.js';
 import { renderTelegramAlert } from './platforms/telegram/render-telegram.js';
 import { postSignedWebhook } from './webhooks/post-signed.js';
 
@@ -25,7 +26,10 @@ const db = openDatabase(config.databasePath);
 const log = createLogger(config.logLevel);
 const sink = createConsoleAdapter({
   write: out,
-  renderers: [{ label: 'Telegram (HTML parse mode)', render: renderTelegramAlert }],
+  renderers: [
+    { label: 'Telegram (HTML parse mode)', render: (alert) => renderTelegramAlert(alert) },
+    { label: 'Slack (chat.postMessage text + Block Kit)', render: (alert) => JSON.stringify(renderSlackAlert(alert), null, 2) },
+  ],
 });
 const bot = createBot({ db, config, log, adapters: [sink] });
 await bot.start();

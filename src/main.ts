@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PlatformAdapter } from './platforms/port.js';
+import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
 import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
 
 function loadConfig(): Config {
@@ -29,6 +30,8 @@ function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
   if (config.telegram) {
     adapters.push(createTelegramAdapter({ ...config.telegram, log: log.child({ platform: 'telegram' }) }));
   } else log.info('telegram is off (TELEGRAM_BOT_TOKEN is not set)');
+  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
+  else log.info('slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)');
   return adapters;
 }
 

@@ -35,6 +35,8 @@ export interface CommandRequest {
    * role or user mention there. Absent on platforms without mentions.
    */
   parseMention?: (text: string) => string | undefined;
+  /** The refusal when `canManage` says no, where the platform's rule is not "chat administrators". */
+  notAllowed?: string;
 }
 
 export interface CommandHandler {
@@ -80,7 +82,7 @@ export function createCommandService(store: ChatStore, options: { subscriptionLi
         command.name === 'unwatch' ||
         command.name === 'unwatch_all' ||
         (command.name === 'mention' && command.value !== undefined);
-      if (mutating && !(await request.canManage())) return NOT_ALLOWED;
+      if (mutating && !(await request.canManage())) return request.notAllowed ?? NOT_ALLOWED;
       if (command.name === 'mention') return mention(request, command.value);
 
       const chat = mutating || command.name === 'list' ? store.ensureChat(request.chat) : undefined;

@@ -1,0 +1,93 @@
+// Slack through @slack/web-api: slash commands arrive over HTTP (POST /slack/commands, see slack-commands-route.ts) and
+// alerts leave through chat.postMessage as Block Kit, with Web API answers mapped to dispatcher outcomes. Rate limits
+// are not waited out inside the client: a 429 goes back to the dispatcher, which pauses only that channel.
+import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import type { Logger } from '../../logger.js';
+import type { PlatformAdapter, SendOutcome } from '../port.js';
+import { renderSlackAlert } from './render-slack.js';
+import { slackCommandsRoute } from './slack-commands-route.js';
+import { slackOutcome } from './slack-outcome.js';
+
+export interface SlackOptions {
+  token: string;
+  signingSecret: string;
+  /** Web API root, `https://slack.com/api/` in production, a fake in tests. */
+  apiUrl: string;
+  /** Slack user ids who may change subscriptions in channels; empty means everyone. */
+  allowedUsers: readonly string[];
+  log: Logger;
+  /** Milliseconds since the epoch; checks the freshness of signed requests. */
+  clock?: () => number;
+}
+
+/** Above this, a hung connection is given up and the dispatcher retries later. */
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
+  const log = options.log.child({ platform: 'slack' });
+  const client = new WebClient(options.token, {
+    slackApiUrl: options.apiUrl,
+    // The outbox owns retries and Retry-After; the client only smooths over a single blip, quickly.
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 1, factor: 1, minTimeout: 300, maxTimeout: 300, randomize: false },
+    timeout: REQUEST_TIMEOUT_MS,
+    logger: quietLogger(log),
+  });
+
+  return {
+    platform: 'slack',
+    // Slack allows about one message per second per channel, with short bursts; the overall cap is ours.
+    limits: { perSecond: 20, perChatIntervalMs: 1000 },
+
+    async send(chat, alert): Promise<SendOutcome> {
+      const { text, blocks } = renderSlackAlert(alert, { mention: chat.opsMention });
+      try {
+        await client.chat.postMessage({ channel: chat.platformChatId, text, blocks, unfurl_links: false, unfurl_media: false });
+        return { kind: 'sent' };
+      } catch (error) {
+        return slackOutcome(error);
+      }
+    },
+
+    routes(commands) {
+      const app = slackCommandsRoute({
+        commands,
+        signingSecret: options.signingSecret,
+        allowedUsers: options.allowedUsers,
+        clock: options.clock ?? Date.now,
+        log,
+      });
+      return [{ path: '/slack/commands', app }];
+    },
+
+    async start() {
+      // Says early, in one line, whether the token works; sending would find out anyway, so nothing fails here.
+      try {
+        const me = await client.auth.test();
+        log.info({ team: me.team, bot_user: me.user }, 'slack ready');
+      } catch (error) {
+        const outcome = slackOutcome(error);
+        const reason = 'error' in outcome ? outcome.error : outcome.kind;
+        if (outcome.kind === 'platform_down') log.error({ error: reason }, 'slack refused the bot token; no alert will reach Slack until it is fixed');
+        else log.warn({ error: reason }, 'slack auth.test failed; carrying on, sends will retry');
+      }
+    },
+  };
+}
+
+/**
+ * The client's own logger, routed into ours at debug level at most. Its debug lines hold whole request bodies, so
+ * they are dropped; its warnings (a failed request, a deprecation) are kept as debug lines for troubleshooting.
+ */
+function quietLogger(log: Logger): SlackLogger {
+  const keep = (...msg: unknown[]) => log.debug({ source: '@slack/web-api' }, msg.map(String).join(' '));
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: keep,
+    error: keep,
+    setLevel: () => undefined,
+    getLevel: () => LogLevel.WARN,
+    setName: () => undefined,
+  };
+}

@@ -1,0 +1,143 @@
+// The Slack side of the adapter contract: the real adapter (@slack/web-api) against SlackFake, slash commands posted
+// to the app in-process with a real signature. Also the signed-request helpers the other Slack tests use.
+import type { Hono } from 'hono';
+import { expect } from 'vitest';
+import type { Logger } from '../../src/logger.js';
+import { createSlackAdapter } from '../../src/platforms/slack/slack-adapter.js';
+import { escapeSlack } from '../../src/platforms/slack/slack-text.js';
+import { signSlackRequest } from '../../src/platforms/slack/verify-slack-signature.js';
+import { SlackFake } from '../fakes/slack-fake.js';
+import type { HarnessFactory } from './adapter-contract.js';
+
+export const SIGNING_SECRET = 'slack-signing-secret-for-tests';
+export const ADMIN_USER = 'U0ADMIN';
+export const CHANNEL = { id: 'C0ALERTS', name: 'crypto-alerts' };
+
+export interface SlashOptions {
+  channelId?: string;
+  channelName?: string;
+  userId?: string;
+  /** Seconds since the epoch (default: now). */
+  timestamp?: string;
+  secret?: string;
+  headers?: Record<string, string>;
+}
+
+/** The form fields Slack posts for `text` typed as `/command args…`. */
+export function slashForm(text: string, options: SlashOptions = {}): string {
+  const [, command = '', args = ''] = /^(\S+)\s*([\s\S]*)$/.exec(text) ?? [];
+  return new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'T0TEST',
+    team_domain: 'coinsentry-test',
+    channel_id: options.channelId ?? CHANNEL.id,
+    channel_name: options.channelName ?? CHANNEL.name,
+    user_id: options.userId ?? ADMIN_USER,
+    user_name: 'ada',
+    command,
+    text: args,
+    api_app_id: 'A0TEST',
+    response_url: 'https://hooks.slack.com/commands/T0TEST/1/abc',
+    trigger_id: '1.2.3',
+  }).toString();
+}
+
+/** A RequestInit for POST /slack/commands, signed the way Slack signs it. */
+export function signedSlash(body: string, options: SlashOptions = {}): RequestInit {
+  const timestamp = options.timestamp ?? String(Math.floor(Date.now() / 1000));
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signSlackRequest(options.secret ?? SIGNING_SECRET, timestamp, body),
+      ...options.headers,
+    },
+    body,
+  };
+}
+
+/** Types `text` in Slack; resolves with the HTTP status and the ephemeral reply (still escaped, as Slack gets it). */
+export async function slash(app: Hono, text: string, options: SlashOptions = {}): Promise<{ status: number; reply: string }> {
+  const res = await app.request('/slack/commands', signedSlash(slashForm(text, options), options));
+  const raw = await res.text();
+  if (res.status !== 200) return { status: res.status, reply: raw };
+  const body = JSON.parse(raw) as { response_type: string; text: string };
+  expect(body.response_type).toBe('ephemeral');
+  return { status: res.status, reply: body.text };
+}
+
+/** What a person reads: Slack shows the three entities as their characters. */
+export const unescapeSlack = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+
+export async function slackSetup(log: Logger, allowedUsers: readonly string[] = [ADMIN_USER], clock?: () => number) {
+  const fake = await new SlackFake().listen();
+  const adapter = createSlackAdapter({ token: fake.token, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, allowedUsers, log, clock });
+  return { fake, adapter };
+}
+
+/** Every text object in a list of blocks, with where it sits. */
+export function textObjects(blocks: unknown): Array<{ type: string; text: string; verbatim?: boolean }> {
+  const found: Array<{ type: string; text: string; verbatim?: boolean }> = [];
+  const walk = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(walk);
+    if (typeof node !== 'object' || node === null) return;
+    const o = node as Record<string, unknown>;
+    if ((o.type === 'plain_text' || o.type === 'mrkdwn') && typeof o.text === 'string') {
+      found.push({ type: o.type, text: o.text, ...(typeof o.verbatim === 'boolean' && { verbatim: o.verbatim }) });
+      return;
+    }
+    Object.values(o).forEach(walk);
+  };
+  walk(blocks);
+  return found;
+}
+
+/**
+ * Fails unless `hostile` is inert in a posted message: it is shown (escaped) in plain_text only, where Slack applies no
+ * formatting and parses no mentions; mrkdwn holds only our words and links to CoinGecko or a block explorer.
+ */
+export function assertSlackInert(message: unknown, hostile: string): void {
+  const body = message as { text: string; blocks: unknown; parse?: string; link_names?: string };
+  expect(body.parse).toBeUndefined();
+  expect(body.link_names).toBeUndefined();
+  const json = JSON.stringify(body);
+  for (const raw of ['<!', '<@', '<#', '<https://evil.example', '<b>']) expect(json).not.toContain(raw);
+  expect(body.text).toContain(escapeSlack(hostile));
+  const objects = textObjects(body.blocks);
+  expect(objects.some((o) => o.type === 'plain_text' && o.text.includes(escapeSlack(hostile)))).toBe(true);
+  for (const object of objects) {
+    // No raw control character: every < and > is an entity, every & starts one.
+    const outsideLinks = object.type === 'mrkdwn' ? object.text.replace(/<https:\/\/[^<>|\s]+\|[^<>]*>/g, '') : object.text;
+    expect(outsideLinks).not.toMatch(/[<>]|&(?!amp;|lt;|gt;)/);
+    if (object.type === 'mrkdwn') {
+      expect(object.verbatim).toBe(true);
+      expect(object.text).not.toContain('Evil');
+      for (const [, url] of object.text.matchAll(/<(https:\/\/[^|>]+)\|/g)) expect(url).not.toContain('evil.example');
+    }
+  }
+}
+
+export const slackHarness: HarnessFactory = async ({ log }) => {
+  const { fake, adapter } = await slackSetup(log);
+  return {
+    adapter,
+    chat: { platform: 'slack', platformChatId: CHANNEL.id, kind: 'group', title: CHANNEL.name },
+    async command(text, app) {
+      const { status, reply } = await slash(app, text);
+      expect(status).toBe(200);
+      return unescapeSlack(reply);
+    },
+    alerts: (channel) => fake.alerts(channel),
+    assertInert: assertSlackInert,
+    failNextAlert(channel, failure) {
+      fake.failNext(
+        channel,
+        failure.kind === 'rate_limited'
+          ? { kind: 'rate_limited', retryAfterSeconds: failure.retryAfterSeconds }
+          : { kind: 'error', error: 'channel_not_found' },
+      );
+    },
+    close: () => fake.close(),
+  };
+};
