@@ -1,23 +1,31 @@
 // Text helpers shared by the renderers: visible shortening that never splits a character or an escape sequence.
 
-const marker = (rest: number) => `… (${rest} more characters)`;
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+const marker = (rest: number) => `… (${rest} more character${rest === 1 ? '' : 's'})`;
+/** Characters as a person counts them (code points), cheaply. */
+const codePoints = (s: string) => s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
 
 /**
  * Shortens `text` so that `escape(result)` is at most `max` characters, ending with a visible marker
- * (`… (N more characters)`). Walks whole code points, adding each one's escaped width, so no surrogate pair or entity
- * is split. `escape` must work character by character (HTML entities, mrkdwn, markdown backslashes all do).
+ * (`… (N more characters)`). Keeps whole graphemes, adding each one's escaped width, so no surrogate pair, emoji or
+ * entity is split. `escape` must work character by character (HTML entities, mrkdwn, markdown backslashes all do).
+ * Returns raw text: escape it once, where it is used.
  */
 export function shorten(text: string, max: number, escape: (s: string) => string = (s) => s): string {
-  if (escape(text).length <= max) return text;
-  const chars = Array.from(text);
-  const budget = max - escape(marker(chars.length)).length;
+  if (text.length <= max && escape(text).length <= max) return text;
+  const total = codePoints(text);
+  // The marker only gets shorter as more is kept, so reserving the longest one is always enough.
+  const reserve = escape(marker(total)).length;
+  const room = reserve < max ? max - reserve : max - 1;
+  let kept = '';
   let used = 0;
-  let keep = 0;
-  while (keep < chars.length) {
-    const width = escape(chars[keep]!).length;
-    if (used + width > budget) break;
-    used += width;
-    keep += 1;
+  // Every grapheme costs at least one character, so nothing beyond `max` can be kept: segment only that far (a payload
+  // value may be hundreds of kilobytes, and this runs for every chat an alert goes to).
+  for (const { segment } of graphemes.segment(text.slice(0, max + 1))) {
+    const cost = escape(segment).length;
+    if (used + cost > room) break;
+    used += cost;
+    kept += segment;
   }
-  return chars.slice(0, keep).join('') + marker(chars.length - keep);
+  return reserve < max ? kept + marker(total - codePoints(kept)) : `${kept}…`;
 }
