@@ -70,10 +70,18 @@ export function createBot(deps: BotDeps): Bot {
     metrics,
     async start() {
       dispatcher.start();
-      for (const adapter of adapters) {
-        await adapter.start?.(commands);
-        log.info({ platform: adapter.platform }, 'platform connected');
-      }
+      // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
+      // events are still recorded and its alerts wait in the outbox.
+      await Promise.all(
+        adapters.map(async (adapter) => {
+          try {
+            await adapter.start?.(commands);
+            log.info({ platform: adapter.platform }, 'platform connected');
+          } catch (error) {
+            log.error({ platform: adapter.platform, err: error }, `${adapter.platform} could not start; its commands are not received until restart`);
+          }
+        }),
+      );
     },
     async stop() {
       await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));

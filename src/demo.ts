@@ -12,6 +12,7 @@ import { parseConfig } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
 import { createConsoleAdapter } from './platforms/console/console-adapter.js';
+import { renderDiscordAlert } from './platforms/discord/render-discord.js';
 import { renderSlackAlert } from './platforms/slack/render-slack.js';
 import { renderTelegramAlert } from './platforms/telegram/render-telegram.js';
 import { postSignedWebhook } from './webhooks/post-signed.js';
@@ -28,6 +29,7 @@ const sink = createConsoleAdapter({
   write: out,
   renderers: [
     { label: 'Telegram (HTML parse mode)', render: (alert) => renderTelegramAlert(alert) },
+    { label: 'Discord (message body: embeds)', render: (alert) => JSON.stringify(renderDiscordAlert(alert), null, 2) },
     { label: 'Slack (chat.postMessage text + Block Kit)', render: (alert) => JSON.stringify(renderSlackAlert(alert), null, 2) },
   ],
 });

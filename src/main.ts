@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PlatformAdapter } from './platforms/port.js';
+import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
 import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
 import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
 
@@ -28,8 +29,10 @@ function loadConfig(): Config {
 function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
   const adapters: PlatformAdapter[] = [];
   if (config.telegram) {
-    adapters.push(createTelegramAdapter({ ...config.telegram, log: log.child({ platform: 'telegram' }) }));
+    adapters.push(createTelegramAdapter({ ...config.telegram, log }));
   } else log.info('telegram is off (TELEGRAM_BOT_TOKEN is not set)');
+  if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
+  else log.info('discord is off (DISCORD_BOT_TOKEN is not set)');
   if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
   else log.info('slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)');
   return adapters;

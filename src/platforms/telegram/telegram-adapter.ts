@@ -26,7 +26,7 @@ const COMMANDS = [
 const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
 
 export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter {
-  const { log } = options;
+  const log = options.log.child({ platform: 'telegram' });
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: 60 } });
   let installed = false;
 

@@ -1,0 +1,92 @@
+// Command intake from the gateway: a slash-command or autocomplete interaction → the neutral command service, and its
+// plain-text reply → ephemeral, escaped Discord messages that mention no one. The service is synchronous SQLite, so
+// the reply goes out directly, well within Discord's 3 s.
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import type { CommandHandler } from '../../core/command-service.js';
+import type { Logger } from '../../logger.js';
+import type { ChatRef } from '../port.js';
+import { replyChunks } from './discord-markdown.js';
+import { parseDiscordMention, showMentions } from './discord-mention.js';
+
+const UNKNOWN = 'Unknown command. Try /help.';
+const NOT_ALLOWED = 'Only members who can manage this channel (Manage Channels) can change what it watches. Anyone can use /list and /help.';
+const FAILED = 'Something went wrong on our side. Please try again in a moment.';
+const NO_PINGS = { parse: [] };
+
+/** Commands whose `targets` option offers suggestions. */
+const SUGGESTING = new Set(['watch', 'unwatch']);
+
+export function createInteractionHandler(commands: CommandHandler, log: Logger): (interaction: Interaction) => Promise<void> {
+  async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
+    let reply: string;
+    try {
+      const answer = await commands.run({
+        chat: chatOf(interaction),
+        name: interaction.commandName,
+        // /watch and /unwatch take `targets`, /mention takes `who`; /list and /help take nothing.
+        args: interaction.options.getString('targets') ?? interaction.options.getString('who') ?? '',
+        canManage: () => mayManage(interaction),
+        notAllowed: NOT_ALLOWED,
+        parseMention: parseDiscordMention,
+      });
+      reply = answer ?? UNKNOWN;
+    } catch (error) {
+      log.error({ err: error, command: interaction.commandName }, 'discord command failed');
+      reply = FAILED;
+    }
+    const chunks = replyChunks(reply).map((chunk) => (interaction.commandName === 'mention' ? showMentions(chunk) : chunk));
+    const [first = UNKNOWN, ...more] = chunks;
+    await interaction.reply({ content: first, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    for (const content of more) {
+      await interaction.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS });
+    }
+  }
+
+  async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
+    const partial = SUGGESTING.has(interaction.commandName) ? String(interaction.options.getFocused()) : undefined;
+    const suggestions = partial === undefined ? [] : commands.suggest(partial, 25);
+    // Discord wants 1-100 characters for both; the service already caps them, this keeps a bad entry from failing all.
+    const choices = suggestions
+      .filter((s) => s.name.length > 0 && s.value.length > 0)
+      .map((s) => ({ name: s.name.slice(0, 100), value: s.value.slice(0, 100) }));
+    await interaction.respond(choices);
+  }
+
+  return async (interaction) => {
+    try {
+      if (interaction.isChatInputCommand()) await onCommand(interaction);
+      else if (interaction.isAutocomplete()) await onAutocomplete(interaction);
+    } catch (error) {
+      // Usually the interaction expired (10062) or Discord was unreachable. Log the code, not the error object: its
+      // request URL carries the interaction token.
+      const detail = error instanceof Error ? { error: error.message, code: (error as { code?: unknown }).code } : { error: String(error) };
+      log.warn({ ...detail, interaction: interaction.id }, 'could not answer a discord interaction');
+    }
+  };
+}
+
+/** The chat is the channel the command was used in: a guild channel is a group, the bot's DM a private chat. */
+export function chatOf(interaction: ChatInputCommandInteraction): ChatRef {
+  if (interaction.inGuild()) {
+    const channel = interaction.channel;
+    const title = channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : null;
+    return { platform: 'discord', platformChatId: interaction.channelId, kind: 'group', title };
+  }
+  return { platform: 'discord', platformChatId: interaction.channelId, kind: 'private', title: interaction.user.username };
+}
+
+/**
+ * Manage Channels in the channel, from the permissions Discord computed for this interaction. The command's
+ * default_member_permissions only hides it in the UI: server admins can override that, so it is checked here again.
+ * In a DM the user manages their own chat.
+ */
+function mayManage(interaction: ChatInputCommandInteraction): boolean {
+  if (!interaction.inGuild()) return true;
+  return interaction.memberPermissions.has(PermissionFlagsBits.ManageChannels);
+}
