@@ -134,8 +134,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   }
 
   async function deliver(lane: Lane, row: ClaimedDelivery, chatKey: string): Promise<void> {
-    const paused = pausedUntil.get(chatKey);
-    if (lane.down || !running || (paused !== undefined && paused > clock())) {
+    let paused = pausedUntil.get(chatKey);
+    if (paused !== undefined && paused <= clock()) {
+      pausedUntil.delete(chatKey);
+      paused = undefined;
+    }
+    if (lane.down || !running || paused !== undefined) {
       release(db, row.id, paused ?? clock());
       return;
     }
