@@ -107,6 +107,8 @@ export function moveChat(db: Db, chatId: number, newPlatformChatId: string, kind
       .from(chats)
       .where(and(eq(chats.platform, current.platform), eq(chats.platformChatId, newPlatformChatId)))
       .get();
+    // Already moved (a second queued alert, or the service message after the first one): nothing to do.
+    if (target?.id === chatId) return chatId;
     if (!target) {
       tx.update(chats).set({ platformChatId: newPlatformChatId, kind }).where(eq(chats.id, chatId)).run();
       return chatId;

@@ -4,7 +4,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Db } from '../db/open-database.js';
-import { quarantineBody, recordEvent, type Envelope, type RecordResult } from '../db/record-event.js';
+import { createEventRecorder, type Envelope, type RecordResult } from '../db/record-event.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { parsePayload } from './parse-payload.js';
@@ -27,7 +27,8 @@ export interface CoingeckoWebhookDeps {
 type Outcome = 'accepted' | 'duplicate' | 'quarantined' | 'unhandled' | 'rejected';
 
 export function coingeckoWebhook(deps: CoingeckoWebhookDeps): Hono {
-  const { db, log, metrics } = deps;
+  const { log, metrics } = deps;
+  const recorder = createEventRecorder(deps.db);
   const app = new Hono();
 
   const finish = (
@@ -101,7 +102,7 @@ export function coingeckoWebhook(deps: CoingeckoWebhookDeps): Hono {
       const stopTimer = metrics.dbWriteSeconds.startTimer();
       try {
         if (!parsed.ok) {
-          const isNew = quarantineBody(db, envelope, parsed.reason);
+          const isNew = recorder.quarantine(envelope, parsed.reason);
           stopTimer();
           return finish(c, started, 202, 'quarantined', {
             reason: 'malformed_payload',
@@ -109,7 +110,7 @@ export function coingeckoWebhook(deps: CoingeckoWebhookDeps): Hono {
             body: { status: isNew ? 'quarantined' : 'duplicate', reason: parsed.reason },
           });
         }
-        const result = recordEvent(db, envelope, parsed.event);
+        const result = recorder.record(envelope, parsed.event);
         stopTimer();
         const coin = parsed.event.coin?.id ?? null;
         if (result.kind === 'duplicate') {

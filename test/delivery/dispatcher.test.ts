@@ -13,10 +13,12 @@ class ScriptedAdapter implements PlatformAdapter {
   readonly sends: Array<{ chat: string; alert: Alert; at: number }> = [];
   /** Outcomes to answer, in order; `sent` once the script runs out. */
   script: SendOutcome[] = [];
+  /** Answers by chat, after the script (e.g. a chat that has moved). */
+  answer?: (chat: ChatRef) => SendOutcome | undefined;
   constructor(readonly limits = { perSecond: 1000, perChatIntervalMs: 0 }) {}
   async send(chat: ChatRef, alert: Alert): Promise<SendOutcome> {
     this.sends.push({ chat: chat.platformChatId, alert, at: performance.now() });
-    return this.script.shift() ?? { kind: 'sent' };
+    return this.script.shift() ?? this.answer?.(chat) ?? { kind: 'sent' };
   }
 }
 
@@ -27,12 +29,12 @@ afterEach(async () => {
   store?.cleanup();
 });
 
-async function setUp(adapter: PlatformAdapter, options: { maxAttempts?: number; sweepMs?: number } = {}) {
+async function setUp(adapter: PlatformAdapter, options: { maxAttempts?: number; sweepMs?: number; start?: boolean } = {}) {
   store = tempDb();
   const { log } = memoryLogger();
   const config = testConfig({ DELIVERY_MAX_ATTEMPTS: String(options.maxAttempts ?? 10) });
   bot = createBot({ db: store.db, config, log, adapters: [adapter], sweepMs: options.sweepMs ?? 60_000, backoff: { baseMs: 5, maxMs: 20 } });
-  await bot.start();
+  if (options.start !== false) await bot.start();
 }
 
 function watch(chatId: string, coinId: string, field = '*'): void {
@@ -102,6 +104,22 @@ describe('dispatcher', () => {
     expect(statuses()).toEqual([
       { status: 'pending', attempts: 0, last_error: null },
       { status: 'pending', attempts: 0, last_error: null },
+    ]);
+  });
+
+  it('follows a moved chat for every alert queued for it, and keeps it active', async () => {
+    const adapter = new ScriptedAdapter();
+    adapter.answer = (chat) => (chat.platformChatId === 'old' ? { kind: 'chat_moved', newPlatformChatId: 'new' } : undefined);
+    await setUp(adapter, { start: false }); // both alerts are queued before anything is sent
+    watch('old', '*', 'name');
+    await post('name-update');
+    await post('rebrand-multi-change');
+    await bot.start();
+    await expect.poll(() => adapter.sends.filter((s) => s.chat === 'new').length, { timeout: 5000 }).toBe(2);
+    expect(store.db.$client.prepare('select platform_chat_id, active from chats').all()).toEqual([{ platform_chat_id: 'new', active: 1 }]);
+    expect(statuses()).toEqual([
+      { status: 'sent', attempts: 1, last_error: null },
+      { status: 'sent', attempts: 1, last_error: null },
     ]);
   });
 
