@@ -31,7 +31,7 @@ export interface Bot {
   metrics: Metrics;
   /** Starts the dispatcher and every adapter's command intake. */
   start(): Promise<void>;
-  /** Stops the adapters and the dispatcher (the caller closes the HTTP server and the database). */
+  /** Stops the dispatcher, then the adapters (the caller closes the HTTP server and the database). */
   stop(): Promise<void>;
 }
 
@@ -84,8 +84,9 @@ export function createBot(deps: BotDeps): Bot {
       );
     },
     async stop() {
-      await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));
+      // The dispatcher first: sends in flight finish while the platform clients are still connected.
       await dispatcher.stop();
+      await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));
     },
   };
 }

@@ -1,5 +1,6 @@
-// Structured JSON logs (pino). Secrets never reach a log line: callers log ids and outcomes, and the redaction list
-// below is a second line of defence for anything that slips into a logged object.
+// Structured JSON logs (pino). Secrets never reach a log line: callers log ids and outcomes, the redaction list below
+// blanks secret-named keys, and every configured secret is scrubbed from the finished line, wherever it hides (a client
+// library's error message can carry a URL with the bot token in it).
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -18,6 +19,31 @@ const REDACT = [
   'headers["x-telegram-bot-api-secret-token"]',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, base: { app: 'coinsentry' }, redact: { paths: REDACT, censor: '[redacted]' } }, destination);
+/**
+ * A JSON logger at `level`, writing to `destination` (stdout by default). Any of `secrets` that appears in a line is
+ * replaced by `[redacted]` before the line is written.
+ */
+export function createLogger(level: string, destination?: DestinationStream, secrets: readonly string[] = []): Logger {
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const hidden = secrets.filter((secret) => secret.length >= 6);
+  const stream: DestinationStream =
+    hidden.length === 0 ? out : { write: (line: string) => out.write(hidden.reduce((text, secret) => text.split(secret).join('[redacted]'), line)) };
+  return pino({ level, base: { app: 'coinsentry' }, redact: { paths: REDACT, censor: '[redacted]' } }, stream);
+}
+
+/** Every secret in the configuration, for the logger to scrub. */
+export function secretsOf(config: {
+  webhook: { secrets: readonly string[] };
+  telegram?: { token: string; webhook?: { secret: string } };
+  discord?: { token: string };
+  slack?: { token: string; signingSecret: string };
+}): string[] {
+  return [
+    ...config.webhook.secrets,
+    config.telegram?.token,
+    config.telegram?.webhook?.secret,
+    config.discord?.token,
+    config.slack?.token,
+    config.slack?.signingSecret,
+  ].filter((s): s is string => Boolean(s));
 }

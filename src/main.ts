@@ -5,7 +5,7 @@ import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, secretsOf, type Logger } from './logger.js';
 import type { PlatformAdapter } from './platforms/port.js';
 import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
 import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
@@ -40,14 +40,19 @@ function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, secretsOf(config));
   const db = openDatabase(config.databasePath);
   const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
-  await bot.start();
 
+  // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>
     log.info({ port: info.port, host: config.host, database: config.databasePath }, 'listening'),
   );
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    process.stderr.write(`coinsentry: cannot listen on ${config.host}:${config.port}: ${error.code ?? error.message}\n`);
+    process.exit(1);
+  });
+  bot.start().catch((error: unknown) => log.error({ err: error }, 'start failed'));
 
   let stopping = false;
   const shutdown = (signal: string) => {

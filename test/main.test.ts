@@ -58,6 +58,29 @@ describe('main', () => {
     db.close();
   });
 
+  it('serves webhooks even while Telegram cannot be reached, and never logs the bot token', async () => {
+    const token = '123456:SECRET-TOKEN-VALUE';
+    const run = start({ COINGECKO_WEBHOOK_SECRET: SECRET, TELEGRAM_BOT_TOKEN: token, TELEGRAM_API_ROOT: 'http://127.0.0.1:1', LOG_LEVEL: 'debug' });
+    const port = await run.listening();
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    const init = signed(fixture('name-update'), { timestamp: String(Math.floor(Date.now() / 1000)) });
+    expect((await fetch(`http://127.0.0.1:${port}/webhooks/coingecko`, init)).status).toBe(200);
+    run.proc.kill('SIGTERM');
+    await run.exited;
+    expect(run.output().stdout).not.toContain('SECRET-TOKEN-VALUE');
+  });
+
+  it('says in one line when the port is taken', async () => {
+    const first = start({ COINGECKO_WEBHOOK_SECRET: SECRET });
+    const port = await first.listening();
+    const firstDir = dir;
+    const second = start({ COINGECKO_WEBHOOK_SECRET: SECRET, PORT: String(port) });
+    expect(await second.exited).toBe(1);
+    expect(second.output().stderr.trim()).toBe(`coinsentry: cannot listen on 127.0.0.1:${port}: EADDRINUSE`);
+    first.proc.kill('SIGKILL');
+    rmSync(firstDir, { recursive: true, force: true });
+  });
+
   it('refuses to start without the secret, with one line naming it', async () => {
     const run = start({});
     expect(await run.exited).toBe(1);
