@@ -14,7 +14,7 @@ interface Explorer {
 
 const evm = (name: string, host: string): Explorer => ({ name, shape: EVM, url: (a) => `https://${host}/token/${a}` });
 
-const EXPLORERS: Record<string, Explorer> = {
+const EXPLORERS = new Map<string, Explorer>(Object.entries({
   ethereum: evm('Etherscan', 'etherscan.io'),
   'binance-smart-chain': evm('BscScan', 'bscscan.com'),
   base: evm('BaseScan', 'basescan.org'),
@@ -36,7 +36,7 @@ const EXPLORERS: Record<string, Explorer> = {
   solana: { name: 'Solscan', shape: BASE58, url: (a) => `https://solscan.io/token/${a}` },
   tron: { name: 'Tronscan', shape: TRON, url: (a) => `https://tronscan.org/#/token20/${a}` },
   sui: { name: 'Suiscan', shape: SUI, url: (a) => `https://suiscan.xyz/mainnet/coin/${encodeURIComponent(a)}` },
-};
+} satisfies Record<string, Explorer>));
 
 export interface ExplorerLink {
   name: string;
@@ -45,7 +45,8 @@ export interface ExplorerLink {
 
 /** The explorer page of `address` on `chain`, or undefined for unknown chains and addresses of the wrong shape. */
 export function explorerLink(chain: string, address: string): ExplorerLink | undefined {
-  const explorer = EXPLORERS[chain];
+  // A Map, not an object lookup: chain names come from payloads (`platforms.constructor`, `platforms.__proto__`).
+  const explorer = EXPLORERS.get(chain);
   if (!explorer || !explorer.shape.test(address)) return undefined;
   return { name: explorer.name, url: explorer.url(address) };
 }

@@ -122,9 +122,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     lane.limiter
       .schedule(chatKey, row.chat.kind, () => deliver(lane, row, chatKey))
       .catch((error: unknown) => {
-        // Bottleneck dropped the job (stopping): the row goes back to pending for the next start.
-        if (running) log.error({ err: error, delivery: row.id }, 'delivery job failed');
-        safely(() => release(db, row.id, clock()));
+        if (!running) {
+          // Bottleneck dropped the job (stopping): the row goes back to pending for the next start.
+          safely(() => release(db, row.id, clock()));
+          return;
+        }
+        // A bug or a row we cannot handle: it counts as an attempt, so it ends as a dead letter instead of looping.
+        log.error({ err: error, delivery: row.id }, 'delivery failed unexpectedly');
+        safely(() => apply(lane, row, chatKey, { kind: 'retry', error: `internal error: ${error instanceof Error ? error.message : String(error)}` }));
       })
       .finally(() => {
         inMemory -= 1;

@@ -72,6 +72,17 @@ describe('composeAlert', () => {
     expect(alert.items[0]).toEqual({ kind: 'new_chain', chain: 'ethereum', address: 'javascript:alert(1)' });
   });
 
+  it('treats chain names from the payload as data, even object-prototype names', () => {
+    for (const chain of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const alert = composeAlert({
+        eventId: 'e',
+        coin: { id: 'x', symbol: null, name: null },
+        changes: [{ field: `platforms.${chain}`, changeType: 'addition', oldValue: null, newValue: '"0x4444444444444444444444444444444444444444"' }],
+      });
+      expect(alert.items).toEqual([{ kind: 'new_chain', chain, address: '0x4444444444444444444444444444444444444444' }]);
+    }
+  });
+
   it('composes every fixture with at least one item', () => {
     for (const name of fixtureNames().filter((n) => n !== 'unknown-event-type')) {
       expect(fromFixture(name).items.length, name).toBeGreaterThan(0);
