@@ -29,3 +29,35 @@ export function shorten(text: string, max: number, escape: (s: string) => string
   }
   return reserve < max ? kept + marker(total - codePoints(kept)) : `${kept}…`;
 }
+
+/**
+ * Packs lines (already escaped and each at most `max` long) into at most `maxChunks` messages of at most `max`
+ * characters, breaking only between lines. What does not fit ends the last message with `note(hiddenLineCount)`.
+ */
+export function packLines(lines: readonly string[], max: number, maxChunks: number, note: (hidden: number) => string): string[] {
+  const chunks: string[][] = [[]];
+  const sizes = [0];
+  let index = 0;
+  for (; index < lines.length; index += 1) {
+    const line = lines[index]!;
+    const last = chunks.length - 1;
+    const grown = chunks[last]!.length === 0 ? line.length : sizes[last]! + 1 + line.length;
+    if (grown <= max) {
+      chunks[last]!.push(line);
+      sizes[last] = grown;
+    } else if (chunks.length < maxChunks) {
+      chunks.push([line]);
+      sizes.push(line.length);
+    } else break;
+  }
+  if (index < lines.length) {
+    const last = chunks[chunks.length - 1]!;
+    let size = sizes[sizes.length - 1]!;
+    while (last.length > 0 && size + 1 + note(lines.length - index).length > max) {
+      size -= last.pop()!.length + (last.length > 0 ? 1 : 0);
+      index -= 1;
+    }
+    last.push(note(lines.length - index));
+  }
+  return chunks.map((chunk) => chunk.join('\n'));
+}

@@ -1,6 +1,7 @@
 // Telegram end to end: the real grammY adapter against the fake Bot API, the real app, SQLite and dispatcher.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
+import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { BOT_USERNAME, TelegramFake, type FakeChat } from '../fakes/telegram-fake.js';
@@ -120,6 +121,22 @@ describe('Telegram end to end', () => {
     // Talking to the bot again brings the chat back.
     await fake.say(dm, '/list');
     expect(store.db.$client.prepare('select active from chats').get()).toEqual({ active: 1 });
+  });
+
+  it('answers a /list longer than one Telegram message in several messages', async () => {
+    await setUp();
+    bot = await startBot();
+    const chat = ensureChat(store.db, { platform: 'telegram', platformChatId: String(dm.id), kind: 'private' });
+    const coins = Array.from({ length: 500 }, (_, i) => ({ coinId: `a-rather-long-coin-identifier-number-${i}`, field: '*' }));
+    applySubscriptionChanges(store.db, chat.id, coins, []);
+    const before = fake.sent.length;
+    expect(await fake.say(dm, '/list')).toMatch(/^This chat watches \(500 subscriptions\):/);
+    await expect.poll(() => fake.sent.slice(before).length).toBeGreaterThan(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const parts = fake.sent.slice(before).map((m) => m.text);
+    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096);
+    const listed = parts.join('\n').split('\n').filter((line) => line.startsWith('• '));
+    expect(listed).toHaveLength(500);
   });
 
   it('sends after a restart what was pending when the process stopped', async () => {

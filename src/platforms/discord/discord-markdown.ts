@@ -1,6 +1,6 @@
 // Discord markdown safety: untrusted text → text that Discord shows literally (no formatting, links, mentions, emoji
 // or timestamps), and long plain-text replies → message-sized chunks. Used by the alert renderer and command replies.
-import { shorten } from '../../core/text.js';
+import { packLines, shorten } from '../../core/text.js';
 
 /** Characters Discord's markdown gives a meaning to anywhere in a line; a backslash before each makes it literal. */
 const INLINE = new Set(['\\', '*', '_', '~', '`', '|', '>', '<', '[', ']', '(', ')', ':', '#']);
@@ -70,28 +70,6 @@ export const MESSAGE_CONTENT_MAX = 2000;
  */
 export function replyChunks(text: string, options: { max?: number; maxChunks?: number } = {}): string[] {
   const max = options.max ?? MESSAGE_CONTENT_MAX;
-  const maxChunks = options.maxChunks ?? 5;
   const lines = text.split('\n').map((line) => escapeWithin(line, max));
-  const chunks: string[][] = [[]];
-  const size = (chunk: readonly string[]) => chunk.reduce((n, line) => n + line.length + 1, -1);
-  let index = 0;
-  for (; index < lines.length; index += 1) {
-    const line = lines[index]!;
-    const current = chunks[chunks.length - 1]!;
-    if (current.length === 0 || size([...current, line]) <= max) {
-      current.push(line);
-    } else if (chunks.length < maxChunks) {
-      chunks.push([line]);
-    } else break;
-  }
-  if (index < lines.length) {
-    const last = chunks[chunks.length - 1]!;
-    const note = (hidden: number) => escapeMarkdown(`… ${hidden} more line${hidden === 1 ? '' : 's'} not shown`);
-    while (last.length > 0 && size([...last, note(lines.length - index)]) > max) {
-      last.pop();
-      index -= 1;
-    }
-    last.push(note(lines.length - index));
-  }
-  return chunks.map((chunk) => chunk.join('\n'));
+  return packLines(lines, max, options.maxChunks ?? 5, (hidden) => escapeMarkdown(`… ${hidden} more line${hidden === 1 ? '' : 's'} not shown`));
 }

@@ -7,7 +7,8 @@ import { Hono } from 'hono';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
-import { renderTelegramAlert } from './render-telegram.js';
+import { packLines, shorten } from '../../core/text.js';
+import { MAX_MESSAGE_LENGTH, renderTelegramAlert } from './render-telegram.js';
 
 export interface TelegramOptions {
   token: string;
@@ -43,7 +44,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
         canManage: () => canManage(ctx, log),
         parseMention: (text) => (/^@[A-Za-z0-9_]{5,32}$/.test(text) ? text : undefined),
       });
-      if (reply) await ctx.reply(reply, { link_preview_options: { is_disabled: true } });
+      // A long /list can exceed Telegram's 4096 characters: send it as a few messages, never silence.
+      for (const part of replyParts(reply)) await ctx.reply(part, { link_preview_options: { is_disabled: true } });
     });
 
     bot.on('my_chat_member', (ctx) => {
@@ -108,6 +110,13 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
       if (bot.isRunning()) await bot.stop();
     },
   };
+}
+
+/** A plain-text reply in messages Telegram accepts (at most 10, enough for a full /list; the rest summarised). */
+export function replyParts(reply: string | undefined): string[] {
+  if (!reply) return [];
+  const lines = reply.split('\n').map((line) => shorten(line, MAX_MESSAGE_LENGTH));
+  return packLines(lines, MAX_MESSAGE_LENGTH, 10, (hidden) => `… ${hidden} more line${hidden === 1 ? '' : 's'} not shown`);
 }
 
 export function chatKind(type: Chat['type']): ChatKind {
