@@ -30,7 +30,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     deliveries: new Counter({
       name: 'coinsentry_deliveries_total',
-      help: 'Alert delivery attempts by platform and result (sent, retry, dead, chat_gone, moved)',
+      help: 'Alert delivery attempts by platform and result (sent, retry, rate_limited, dead, chat_gone, moved, platform_down)',
       labelNames: ['platform', 'result'] as const,
       registers: [registry],
     }),

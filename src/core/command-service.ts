@@ -16,6 +16,7 @@ export interface ChatStore {
   coinNames(ids: readonly string[]): Map<string, CoinName>;
   searchCoins(prefix: string, limit: number): Array<{ id: string; name: string | null }>;
   deactivateChat(chatId: number, reason: string): void;
+  reactivateChat(chatId: number): void;
   moveChat(chatId: number, newPlatformChatId: string): number;
 }
 
@@ -44,6 +45,8 @@ export interface CommandHandler {
   run(request: CommandRequest): Promise<string | undefined>;
   /** The platform says the bot was removed, blocked or the chat deleted. */
   chatGone(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, reason: string): void;
+  /** The platform says the bot is back in a chat it had left (re-added to a group, unblocked): alerts resume there. */
+  chatReturned(chat: Pick<ChatRef, 'platform' | 'platformChatId'>): void;
   /** The platform says the chat now has another id. */
   chatMoved(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, newPlatformChatId: string): void;
   /** Target suggestions for a partially typed word (Discord autocomplete). */
@@ -85,8 +88,9 @@ export function createCommandService(store: ChatStore, options: { subscriptionLi
       if (mutating && !(await request.canManage())) return request.notAllowed ?? NOT_ALLOWED;
       if (command.name === 'mention') return mention(request, command.value);
 
-      const chat = mutating || command.name === 'list' ? store.ensureChat(request.chat) : undefined;
-      const current = chat ? store.listSubscriptions(chat.id) : [];
+      // Any command, /start and /help included, (re)activates the chat: someone is talking to the bot there.
+      const chat = store.ensureChat(request.chat);
+      const current = command.name === 'help' ? [] : store.listSubscriptions(chat.id);
       const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
       const plan = planCommand({
         command,
@@ -94,13 +98,18 @@ export function createCommandService(store: ChatStore, options: { subscriptionLi
         limit: options.subscriptionLimit,
         coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
       });
-      if (chat && (plan.add.length || plan.remove.length)) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
+      if (plan.add.length || plan.remove.length) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
       return plan.reply;
     },
 
     chatGone(chatRef, reason) {
       const chat = store.findChat(chatRef);
       if (chat?.active) store.deactivateChat(chat.id, reason);
+    },
+
+    chatReturned(chatRef) {
+      const chat = store.findChat(chatRef);
+      if (chat && !chat.active) store.reactivateChat(chat.id);
     },
 
     chatMoved(chatRef, newPlatformChatId) {

@@ -8,6 +8,7 @@ import {
   findChat,
   listSubscriptions,
   moveChat,
+  reactivateChat,
   searchCoins,
   setOpsMention,
 } from './chats.js';
@@ -23,6 +24,7 @@ export function sqliteChatStore(db: Db): ChatStore {
     coinNames: (ids) => coinNames(db, ids),
     searchCoins: (prefix, limit) => searchCoins(db, prefix, limit),
     deactivateChat: (chatId, reason) => deactivateChat(db, chatId, reason),
+    reactivateChat: (chatId) => reactivateChat(db, chatId),
     moveChat: (chatId, newId) => moveChat(db, chatId, newId),
   };
 }

@@ -94,6 +94,10 @@ export function deactivateChat(db: Db, chatId: number, reason: string): void {
   });
 }
 
+export function reactivateChat(db: Db, chatId: number): void {
+  db.update(chats).set({ active: true, deactivatedReason: null, deactivatedAt: null }).where(eq(chats.id, chatId)).run();
+}
+
 /**
  * The chat now lives under another id (Telegram: group upgraded to a supergroup). Rewrites the id; when a chat with the
  * new id already exists, merges the subscriptions and pending deliveries into it. Returns the surviving chat id.

@@ -84,7 +84,7 @@ export function loadEvent(db: Db, eventRowId: number): (AlertSource & { position
 export function markSent(db: Db, id: number, now: number): void {
   db.update(deliveries)
     .set({ status: 'sent', sentAt: now, attempts: sql`${deliveries.attempts} + 1`, lastError: null })
-    .where(eq(deliveries.id, id))
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
     .run();
 }
 
@@ -97,8 +97,14 @@ export function markFailed(db: Db, id: number, error: string, next: { dead: true
       lastError: error.slice(0, 1000),
       ...(!next.dead && { nextAttemptAt: next.at }),
     })
-    .where(eq(deliveries.id, id))
+    // Only a row still in flight: one cancelled meanwhile (its chat went away) stays cancelled.
+    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
     .run();
+}
+
+/** True while the row is claimed and not cancelled meanwhile (its chat deactivated while it waited in memory). */
+export function stillInFlight(db: Db, id: number): boolean {
+  return db.select({ id: deliveries.id }).from(deliveries).where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending'))).get() !== undefined;
 }
 
 /** Puts a claimed row back without counting an attempt (chat paused, platform down, chat moved). */

@@ -12,6 +12,7 @@ import {
   nextDueAt,
   release,
   resumeInFlight,
+  stillInFlight,
   type ClaimedDelivery,
 } from '../db/outbox.js';
 import type { Logger } from '../logger.js';
@@ -148,6 +149,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       release(db, row.id, paused ?? clock());
       return;
     }
+    if (!stillInFlight(db, row.id)) return;
     const alert = alertFor(row);
     if (!alert) {
       markFailed(db, row.id, 'event has no coin or changes to show', { dead: true });
@@ -174,8 +176,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         log.debug(context, 'alert sent');
         return;
       case 'retry': {
+        if (outcome.afterMs !== undefined) {
+          // The platform's own pacing (429 + retry-after), not a failure: wait as told, without spending an attempt.
+          const at = clock() + backoffDelay(row.attempts + 1, outcome.afterMs, deps.backoff);
+          pausedUntil.set(chatKey, at);
+          release(db, row.id, at);
+          metrics.deliveries.inc({ platform, result: 'rate_limited' });
+          log.info({ ...context, error: outcome.error, retry_in_ms: at - clock() }, 'rate limited; will send again');
+          return;
+        }
         const attempt = row.attempts + 1;
-        if (outcome.afterMs !== undefined) pausedUntil.set(chatKey, clock() + outcome.afterMs);
         if (attempt >= deps.maxAttempts) {
           markFailed(db, row.id, outcome.error, { dead: true });
           metrics.deliveries.inc({ platform, result: 'dead' });

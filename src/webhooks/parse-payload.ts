@@ -3,11 +3,12 @@ import { z } from 'zod';
 
 export const COIN_INFO_UPDATED = 'cg.coin.info.updated';
 
-const coinText = z.string().max(1000);
+/** Names and symbols are untrusted text of any length: the body limit bounds them, renderers shorten them visibly. */
+const coinText = z.string();
 
 const change = z
   .object({
-    field: z.string().min(1).max(200),
+    field: z.string().min(1).max(1000),
     change_type: z.enum(['addition', 'update', 'removal']),
     old_value: z.unknown().optional(),
     new_value: z.unknown().optional(),
@@ -19,10 +20,10 @@ const coinInfoUpdated = z
     event_type: z.literal(COIN_INFO_UPDATED),
     data: z
       .object({
-        id: z.string().min(1).max(200),
+        id: z.string().min(1).max(1000),
         symbol: coinText.nullish(),
         name: coinText.nullish(),
-        changes: z.array(change).max(1000).default([]),
+        changes: z.array(change).default([]),
       })
       .loose(),
   })
@@ -32,7 +33,7 @@ const anyEvent = z
   .object({
     event_type: z.string().min(1).max(200),
     data: z
-      .object({ id: z.string().max(200).optional(), symbol: coinText.nullish(), name: coinText.nullish() })
+      .object({ id: z.string().max(1000).optional(), symbol: coinText.nullish(), name: coinText.nullish() })
       .loose()
       .optional(),
   })

@@ -137,7 +137,7 @@ describe('Slack slash commands with a stand-in command service', () => {
     const { log, lines } = memoryLogger();
     const setup = await slackSetup(log);
     fake = setup.fake;
-    const commands: CommandHandler = { run, chatGone: () => undefined, chatMoved: () => undefined, suggest: () => [] };
+    const commands: CommandHandler = { run, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] };
     const app = new Hono();
     for (const route of setup.adapter.routes?.(commands) ?? []) app.route(route.path, route.app);
     return { app, lines };

@@ -86,14 +86,14 @@ describe('Slack sending', () => {
   it('reports Slack down when the token is wrong, and never logs the token', async () => {
     await setUp('xoxb-wrong-token');
     expect(await adapter.send(chat, alert)).toMatchObject({ kind: 'platform_down', error: expect.stringContaining('invalid_auth') });
-    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
     expect(lines.some((line) => line.includes('slack refused the bot token'))).toBe(true);
     expect(lines.join('\n')).not.toContain('xoxb-wrong-token');
   });
 
   it('says which workspace it reached at start', async () => {
     await setUp();
-    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
     expect(lines.some((line) => line.includes('slack ready') && line.includes('coinsentry-test'))).toBe(true);
   });
 

@@ -118,8 +118,19 @@ describe('Telegram end to end', () => {
       deactivated_reason: 'bot was blocked or removed (kicked)',
     });
     expect(await (await post(bot, bitcoinRename('Nobody'))).json()).toMatchObject({ deliveries: 0 });
-    // Talking to the bot again brings the chat back.
-    await fake.say(dm, '/list');
+    // Unblocking the bot brings the chat back; so does talking to it (even /start).
+    fake.push({
+      my_chat_member: {
+        chat: dm,
+        from: { id: 900, is_bot: false, first_name: 'U' },
+        date: 2,
+        old_chat_member: { status: 'kicked', until_date: 0, user: { id: 4242, is_bot: true, first_name: 'bot' } },
+        new_chat_member: { status: 'member', user: { id: 4242, is_bot: true, first_name: 'bot' } },
+      },
+    });
+    await expect.poll(() => store.db.$client.prepare('select active from chats').get()).toEqual({ active: 1 });
+    store.db.$client.prepare("update chats set active = 0, deactivated_reason = 'test'").run();
+    await fake.say(dm, '/start');
     expect(store.db.$client.prepare('select active from chats').get()).toEqual({ active: 1 });
   });
 

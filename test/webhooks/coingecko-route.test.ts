@@ -77,6 +77,17 @@ describe('POST /webhooks/coingecko', () => {
     expect(count('events')).toBe(0);
   });
 
+  it('records an event with a very long name instead of quarantining it', async () => {
+    t = testApp();
+    const body = JSON.stringify({
+      event_type: 'cg.coin.info.updated',
+      data: { id: 'long', symbol: 'L'.repeat(5000), name: 'N'.repeat(20_000), changes: [{ field: 'platforms.ethereum', change_type: 'update', old_value: '0x1', new_value: '0x2' }] },
+    });
+    const res = await t.app.request(URL, signed(body));
+    expect(res.status).toBe(200);
+    expect(count('quarantine')).toBe(0);
+  });
+
   it('records an unknown event type with 200 and sends no alerts', async () => {
     t = testApp();
     const res = await t.app.request(URL, signed(fixture('unknown-event-type')));

@@ -52,6 +52,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
       const status = ctx.myChatMember.new_chat_member.status;
       if (status === 'kicked' || status === 'left') {
         commands.chatGone(chatRef(ctx.chat), status === 'kicked' ? 'bot was blocked or removed (kicked)' : 'bot left the chat');
+      } else if (status === 'member' || status === 'administrator') {
+        commands.chatReturned(chatRef(ctx.chat));
       }
     });
 
