@@ -32,15 +32,19 @@ export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions
   const foot = link(alert.coingeckoUrl, 'View on CoinGecko');
 
   const blocks = alert.items.map(renderItem);
-  let shown = blocks.length;
-  const assemble = (count: number) => {
-    const omitted = blocks.length - count;
-    const more = omitted > 0 ? [`… and ${omitted} more change${omitted === 1 ? '' : 's'}: see CoinGecko`] : [];
-    return [head, ...blocks.slice(0, count), ...more, foot].join('\n\n');
-  };
-  let text = assemble(shown);
-  while (text.length > MAX_MESSAGE_LENGTH && shown > 0) text = assemble(--shown);
-  return text;
+  const more = (omitted: number) => (omitted > 0 ? [`… and ${omitted} more change${omitted === 1 ? '' : 's'}: see CoinGecko`] : []);
+  // Take changes while they fit, keeping room for the "… and N more" line (linear: each block is measured once).
+  const room = MAX_MESSAGE_LENGTH - head.length - foot.length - 2 * 2;
+  let used = 0;
+  let shown = 0;
+  while (shown < blocks.length) {
+    const next = used + blocks[shown]!.length + 2;
+    const tail = shown + 1 < blocks.length ? more(blocks.length - shown - 1)[0]!.length + 2 : 0;
+    if (next + tail > room) break;
+    used = next;
+    shown += 1;
+  }
+  return [head, ...blocks.slice(0, shown), ...more(blocks.length - shown), foot].join('\n\n');
 }
 
 function arrow(old: string | undefined, next: string | undefined): string {
