@@ -1,9 +1,12 @@
 // Outbox queries for the dispatcher: claim due rows, record each send's outcome, resume after a restart.
-import { and, asc, count, eq, inArray, lte, min, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
 import type { AlertSource } from '../core/alert.js';
 import type { ChatKind, ChatRef } from '../platforms/port.js';
 import type { Db } from './open-database.js';
+import { alias } from 'drizzle-orm/sqlite-core';
 import { changes, chats, deliveries, events } from './schema.js';
+
+const sending = alias(deliveries, 'sending');
 
 export interface ClaimedDelivery {
   id: number;
@@ -20,36 +23,47 @@ export function resumeInFlight(db: Db): number {
   return db.update(deliveries).set({ status: 'pending' }).where(eq(deliveries.status, 'sending')).run().changes;
 }
 
-/** Marks up to `limit` due rows of active chats on `platforms` as `sending` and returns them, oldest first. */
+/** Most rows of one chat claimed at once: a chat with a long backlog (a slow group) cannot hold up the others. */
+export const PER_CHAT_CLAIM = 10;
+
+/**
+ * Marks due rows of active chats on `platforms` as `sending` and returns them, oldest first: at most `limit` in all and
+ * `PER_CHAT_CLAIM` per chat, and none of a chat that still has rows in flight (so claiming is fair between chats).
+ */
 export function claimDue(db: Db, platforms: readonly string[], now: number, limit: number): ClaimedDelivery[] {
   if (platforms.length === 0 || limit <= 0) return [];
   return db.transaction((tx) => {
-    const rows = tx
-      .select({
-        id: deliveries.id,
-        eventRowId: deliveries.eventRowId,
-        chatId: deliveries.chatId,
-        attempts: deliveries.attempts,
-        matchedPositions: deliveries.matchedPositions,
-        platform: chats.platform,
-        platformChatId: chats.platformChatId,
-        kind: chats.kind,
-        title: chats.title,
-        opsMention: chats.opsMention,
-      })
-      .from(deliveries)
-      .innerJoin(chats, eq(chats.id, deliveries.chatId))
-      .where(
-        and(
-          eq(deliveries.status, 'pending'),
-          lte(deliveries.nextAttemptAt, now),
-          eq(chats.active, true),
-          inArray(chats.platform, [...platforms]),
-        ),
+    const rows = tx.all<{
+      id: number;
+      eventRowId: number;
+      chatId: number;
+      attempts: number;
+      matchedPositions: string;
+      platform: string;
+      platformChatId: string;
+      kind: string;
+      title: string | null;
+      opsMention: string | null;
+    }>(sql`
+      with due as (
+        select d.id, d.event_row_id, d.chat_id, d.attempts, d.matched_positions, d.next_attempt_at,
+               row_number() over (partition by d.chat_id order by d.next_attempt_at, d.id) as rank
+        from ${deliveries} d
+        join ${chats} c on c.id = d.chat_id
+        where d.status = 'pending' and d.next_attempt_at <= ${now} and c.active = 1
+          and c.platform in (${sql.join(
+            platforms.map((platform) => sql`${platform}`),
+            sql`, `,
+          )})
+          and not exists (select 1 from ${deliveries} s where s.chat_id = d.chat_id and s.status = 'sending')
       )
-      .orderBy(asc(deliveries.nextAttemptAt), asc(deliveries.id))
-      .limit(limit)
-      .all();
+      select due.id as id, due.event_row_id as eventRowId, due.chat_id as chatId, due.attempts as attempts,
+             due.matched_positions as matchedPositions, c.platform as platform, c.platform_chat_id as platformChatId,
+             c.kind as kind, c.title as title, c.ops_mention as opsMention
+      from due join ${chats} c on c.id = due.chat_id
+      where due.rank <= ${PER_CHAT_CLAIM}
+      order by due.next_attempt_at, due.id
+      limit ${limit}`);
     if (rows.length === 0) return [];
     for (let i = 0; i < rows.length; i += 500) {
       tx.update(deliveries)
@@ -115,14 +129,28 @@ export function release(db: Db, id: number, at: number): void {
     .run();
 }
 
-/** When the next pending row of an active chat on `platforms` falls due, if any. */
+/**
+ * When the next claimable row falls due: pending, of an active chat on `platforms` that has nothing in flight (a chat's
+ * next rows are claimed when its current ones finish, which wakes the dispatcher anyway).
+ */
 export function nextDueAt(db: Db, platforms: readonly string[]): number | undefined {
   if (platforms.length === 0) return undefined;
+  const inFlight = db
+    .select({ one: sql`1` })
+    .from(sending)
+    .where(and(eq(sending.chatId, deliveries.chatId), eq(sending.status, 'sending')));
   const row = db
     .select({ at: min(deliveries.nextAttemptAt) })
     .from(deliveries)
     .innerJoin(chats, eq(chats.id, deliveries.chatId))
-    .where(and(eq(deliveries.status, 'pending'), eq(chats.active, true), inArray(chats.platform, [...platforms])))
+    .where(
+      and(
+        eq(deliveries.status, 'pending'),
+        eq(chats.active, true),
+        inArray(chats.platform, [...platforms]),
+        sql`not exists ${inFlight}`,
+      ),
+    )
     .get();
   return row?.at ?? undefined;
 }

@@ -128,6 +128,8 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId),
     index('deliveries_status_due').on(t.status, t.nextAttemptAt),
+    // "Does this chat have alerts in flight?": claiming is fair between chats.
+    index('deliveries_chat_status').on(t.chatId, t.status),
   ],
 );
 

@@ -5,6 +5,8 @@ import { createBot, type Bot } from '../../src/bot.js';
 import type { Alert } from '../../src/core/alert.js';
 import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { requeueDead } from '../../src/db/outbox.js';
+import { createDispatcher } from '../../src/delivery/dispatcher.js';
+import { createMetrics } from '../../src/metrics.js';
 import type { ChatRef, PlatformAdapter, SendOutcome } from '../../src/platforms/port.js';
 import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
 
@@ -121,6 +123,27 @@ describe('dispatcher', () => {
       { status: 'sent', attempts: 1, last_error: null },
       { status: 'sent', attempts: 1, last_error: null },
     ]);
+  });
+
+  it('does not let one chat with a long backlog hold up the others', async () => {
+    const adapter = new ScriptedAdapter({ perSecond: 1000, perChatIntervalMs: 100 });
+    await setUp(new ScriptedAdapter(), { start: false }); // the bot records; a dispatcher with a tiny memory sends
+    watch('slow', '*', 'name');
+    for (let i = 0; i < 40; i++) {
+      const body = fixture('name-update');
+      await bot.app.request('/webhooks/coingecko', signed(body, { timestamp: String(Math.floor(Date.now() / 1000)) }));
+    }
+    watch('quick', '*', 'categories');
+    await post('category-addition');
+    const { log } = memoryLogger();
+    const dispatcher = createDispatcher({ db: store.db, adapters: [adapter], log, metrics: createMetrics(), maxAttempts: 3, maxInMemory: 12 });
+    dispatcher.start();
+    try {
+      await expect.poll(() => adapter.sends.some((s) => s.chat === 'quick'), { timeout: 2000 }).toBe(true);
+      expect(adapter.sends.filter((s) => s.chat === 'slow').length).toBeLessThan(25);
+    } finally {
+      await dispatcher.stop();
+    }
   });
 
   it('spaces messages to one chat by the per-chat interval', async () => {

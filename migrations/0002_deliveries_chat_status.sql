@@ -1,0 +1,1 @@
+CREATE INDEX `deliveries_chat_status` ON `deliveries` (`chat_id`,`status`);
