@@ -22,13 +22,23 @@ export type RecordResult =
   | { kind: 'duplicate' };
 
 export interface EventRecorder {
-  /** Records a parsed event with its matches and outbox rows. Throws only when the database itself fails. */
-  record(envelope: Envelope, event: ParsedEvent): RecordResult;
+  /**
+   * Records a parsed event with its matches and outbox rows; resolves once it is committed. Events arriving together
+   * share one transaction (group commit); rejects only when the database itself fails.
+   */
+  record(envelope: Envelope, event: ParsedEvent): Promise<RecordResult>;
   /** Keeps a signed but unusable body for inspection. Returns false when this event id was already quarantined. */
   quarantine(envelope: Envelope, reason: string): boolean;
 }
 
 const p = sql.placeholder;
+
+interface Pending {
+  envelope: Envelope;
+  event: ParsedEvent;
+  resolve: (result: RecordResult) => void;
+  reject: (error: unknown) => void;
+}
 
 export function createEventRecorder(db: Db): EventRecorder {
   const insertEvent = db
@@ -119,9 +129,40 @@ export function createEventRecorder(db: Db): EventRecorder {
   };
 
   // better-sqlite3's own transaction wrapper: BEGIN IMMEDIATE, COMMIT, ROLLBACK on a throw, all synchronous.
-  const recordInTransaction = db.$client.transaction(record);
+  const recordOne = db.$client.transaction(record);
+  const recordMany = db.$client.transaction((items: readonly Pending[]) => items.map((item) => record(item.envelope, item.event)));
+
+  // Group commit: requests whose bodies arrive in the same turn of the event loop are committed together, so the
+  // commit's disk writes are paid once per batch instead of once per webhook. Nobody is answered before the commit.
+  let pending: Pending[] = [];
+  const flush = () => {
+    const items = pending;
+    pending = [];
+    try {
+      const results = recordMany.immediate(items);
+      items.forEach((item, i) => item.resolve(results[i]!));
+    } catch (batchError) {
+      if (items.length === 1) {
+        items[0]!.reject(batchError);
+        return;
+      }
+      // One bad event must not fail its neighbours: commit them one by one.
+      for (const item of items) {
+        try {
+          item.resolve(recordOne.immediate(item.envelope, item.event));
+        } catch (error) {
+          item.reject(error);
+        }
+      }
+    }
+  };
+
   return {
-    record: (envelope, event) => recordInTransaction.immediate(envelope, event),
+    record: (envelope, event) =>
+      new Promise<RecordResult>((resolve, reject) => {
+        pending.push({ envelope, event, resolve, reject });
+        if (pending.length === 1) setImmediate(flush);
+      }),
     quarantine: (envelope, reason) => insertQuarantine.get({ ...envelope, reason }) !== undefined,
   };
 }

@@ -117,7 +117,7 @@ export function coingeckoWebhook(deps: CoingeckoWebhookDeps): Hono {
             body: { status: isNew ? 'quarantined' : 'duplicate', reason: parsed.reason },
           });
         }
-        const result = recorder.record(envelope, parsed.event);
+        const result = await recorder.record(envelope, parsed.event);
         stopTimer();
         const coin = parsed.event.coin?.id ?? null;
         if (result.kind === 'duplicate') {
