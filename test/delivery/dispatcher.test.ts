@@ -125,6 +125,30 @@ describe('dispatcher', () => {
     ]);
   });
 
+  it('pauses only the rate-limited chat, for the time the platform asked, without spending an attempt', async () => {
+    const adapter = new ScriptedAdapter();
+    let limited = false;
+    adapter.answer = (chat) => {
+      if (chat.platformChatId !== 'a' || limited) return undefined;
+      limited = true;
+      return { kind: 'retry', error: '429: Too Many Requests', afterMs: 800 };
+    };
+    await setUp(adapter, { sweepMs: 50 });
+    watch('a', '*', 'name');
+    watch('b', '*', 'name');
+    const started = performance.now();
+    await post('name-update');
+    await expect.poll(() => adapter.sends.filter((s) => s.chat === 'b').length).toBe(1);
+    expect(adapter.sends.find((s) => s.chat === 'b')!.at - started).toBeLessThan(700);
+    await expect.poll(() => adapter.sends.filter((s) => s.chat === 'a').length, { timeout: 5000 }).toBe(2);
+    const [first, second] = adapter.sends.filter((s) => s.chat === 'a');
+    expect(second!.at - first!.at).toBeGreaterThanOrEqual(790);
+    expect(statuses()).toEqual([
+      { status: 'sent', attempts: 1, last_error: null },
+      { status: 'sent', attempts: 1, last_error: null },
+    ]);
+  });
+
   it('does not let one chat with a long backlog hold up the others', async () => {
     const adapter = new ScriptedAdapter({ perSecond: 1000, perChatIntervalMs: 100 });
     await setUp(new ScriptedAdapter(), { start: false }); // the bot records; a dispatcher with a tiny memory sends
