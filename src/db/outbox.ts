@@ -25,6 +25,8 @@ export function resumeInFlight(db: Db): number {
 
 /** Most rows of one chat claimed at once: a chat with a long backlog (a slow group) cannot hold up the others. */
 export const PER_CHAT_CLAIM = 10;
+/** How many of the oldest due rows one claim looks at. */
+const CLAIM_WINDOW = 5000;
 
 /**
  * Marks due rows of active chats on `platforms` as `sending` and returns them, oldest first: at most `limit` in all and
@@ -45,17 +47,25 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
       title: string | null;
       opsMention: string | null;
     }>(sql`
-      with due as (
-        select d.id, d.event_row_id, d.chat_id, d.attempts, d.matched_positions, d.next_attempt_at,
-               row_number() over (partition by d.chat_id order by d.next_attempt_at, d.id) as rank
+      with oldest as (
+        -- The oldest due rows, a bounded prefix read through the (status, next_attempt_at) index: a claim costs the
+        -- same whether 100 or 100,000 alerts wait.
+        select d.id, d.event_row_id, d.chat_id, d.attempts, d.matched_positions, d.next_attempt_at
         from ${deliveries} d
-        join ${chats} c on c.id = d.chat_id
-        where d.status = 'pending' and d.next_attempt_at <= ${now} and c.active = 1
+        where d.status = 'pending' and d.next_attempt_at <= ${now}
+        order by d.next_attempt_at, d.id
+        limit ${Math.min(CLAIM_WINDOW, Math.max(limit * 10, 100))}
+      ),
+      due as (
+        select w.*, row_number() over (partition by w.chat_id order by w.next_attempt_at, w.id) as rank
+        from oldest w
+        join ${chats} c on c.id = w.chat_id
+        where c.active = 1
           and c.platform in (${sql.join(
             platforms.map((platform) => sql`${platform}`),
             sql`, `,
           )})
-          and not exists (select 1 from ${deliveries} s where s.chat_id = d.chat_id and s.status = 'sending')
+          and not exists (select 1 from ${deliveries} s where s.chat_id = w.chat_id and s.status = 'sending')
       )
       select due.id as id, due.event_row_id as eventRowId, due.chat_id as chatId, due.attempts as attempts,
              due.matched_positions as matchedPositions, c.platform as platform, c.platform_chat_id as platformChatId,

@@ -39,7 +39,10 @@ export interface DispatcherDeps {
 export interface Dispatcher {
   /** Resumes rows left in flight, then starts sending. */
   start(): void;
-  /** Something was committed: look at the outbox now. */
+  /**
+   * Something was committed: look at the outbox now. While the dispatcher is busy (many alerts in memory), new rows are
+   * picked up at the next refill instead, so a burst of webhooks does not cost a claim query each.
+   */
   wake(): void;
   /** Stops claiming; waits for sends already started, puts queued rows back. */
   stop(): Promise<void>;
@@ -75,6 +78,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const idleWaiters: Array<() => void> = [];
 
   const livePlatforms = () => [...lanes].filter(([, lane]) => !lane.down).map(([platform]) => platform);
+
+  /** Below this many alerts in memory a commit is claimed at once (latency); above it, at the next refill. */
+  const lowWater = Math.min(64, maxInMemory);
+
+  function onCommit(): void {
+    if (inMemory < lowWater) wake();
+  }
 
   function wake(): void {
     if (!running) return;
@@ -266,7 +276,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       if (resumed > 0) log.info({ resumed }, 'resuming alerts that were in flight when the last process stopped');
       wake();
     },
-    wake,
+    wake: onCommit,
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
