@@ -19,7 +19,13 @@ export const RATE_HEADROOM = 0.92;
 
 export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
   const overall = new Bottleneck({ minTime: 1000 / (limits.perSecond * RATE_HEADROOM) });
-  const perChat = new Bottleneck.Group({ maxConcurrent: 1, minTime: limits.perChatIntervalMs / RATE_HEADROOM });
+  // Idle per-chat limiters are dropped (a fan-out touches thousands of chats once): after a few intervals for plain
+  // chats, after more than the minute-long window for groups, so no limit is forgotten while it still applies.
+  const perChat = new Bottleneck.Group({
+    maxConcurrent: 1,
+    minTime: limits.perChatIntervalMs / RATE_HEADROOM,
+    timeout: Math.max(5_000, 3 * limits.perChatIntervalMs),
+  });
   perChat.on('created', (limiter) => limiter.chain(overall));
   const perGroup = limits.perGroupPerMinute
     ? new Bottleneck.Group({
@@ -28,6 +34,7 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
         reservoir: limits.perGroupPerMinute,
         reservoirRefreshAmount: limits.perGroupPerMinute,
         reservoirRefreshInterval: 60_000,
+        timeout: 65_000,
       })
     : undefined;
   perGroup?.on('created', (limiter) => limiter.chain(overall));
