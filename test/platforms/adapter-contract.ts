@@ -1,7 +1,6 @@
 // One contract every platform adapter passes, each through its fake platform server on 127.0.0.1 with the real client
 // library: a command subscribes the chat, a signed webhook yields exactly one alert there, hostile payload text stays
 // inert, and rate-limit / permanent-failure answers have the outcomes DESIGN.md §5 promises.
-import type { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
 import type { Logger } from '../../src/logger.js';
@@ -17,9 +16,10 @@ export interface ContractHarness {
   chat: ChatRef;
   /**
    * Sends `text` (e.g. `/watch bitcoin`) from someone allowed to manage the chat, through the platform's real intake
-   * (polling, gateway, or an HTTP request to `app`), and resolves with the reply the user sees, as plain text.
+   * (polling, gateway, an HTTP request to `bot.app`, or — for the console sink, which has no intake — `bot.commands`),
+   * and resolves with the reply the user sees, as plain text.
    */
-  command(text: string, app: Hono): Promise<string>;
+  command(text: string, bot: Pick<Bot, 'app' | 'commands'>): Promise<string>;
   /** The alert messages the fake received for a chat, as the raw JSON bodies the client library sent. */
   alerts(platformChatId: string): unknown[];
   /** Fails if `hostile` could act as markup, a link or a mention in `alert`. */
@@ -85,19 +85,19 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
 
     it('subscribes by command, then delivers exactly one alert for a matching webhook', async () => {
       await setUp();
-      expect(await harness.command('/watch bitcoin', bot.app)).toContain('Watching bitcoin');
+      expect(await harness.command('/watch bitcoin', bot)).toContain('Watching bitcoin');
       const res = await post(bitcoinEvent('Bitcoin Core'));
       expect(await res.json()).toMatchObject({ deliveries: 1 });
       await waitFor(() => harness.alerts(harness.chat.platformChatId).length === 1);
       await bot.dispatcher.idle();
       expect(harness.alerts(harness.chat.platformChatId)).toHaveLength(1);
       expect(JSON.stringify(harness.alerts(harness.chat.platformChatId)[0])).toContain('Bitcoin Core');
-      expect(await harness.command('/list', bot.app)).toContain('bitcoin');
+      expect(await harness.command('/list', bot)).toContain('bitcoin');
     });
 
     it('keeps hostile payload text inert', async () => {
       await setUp();
-      await harness.command('/watch bitcoin', bot.app);
+      await harness.command('/watch bitcoin', bot);
       await post(bitcoinEvent(HOSTILE));
       await waitFor(() => harness.alerts(harness.chat.platformChatId).length === 1);
       harness.assertInert(harness.alerts(harness.chat.platformChatId)[0], HOSTILE);
@@ -105,7 +105,7 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
 
     it('honours a rate limit and delivers after it', async () => {
       await setUp();
-      await harness.command('/watch bitcoin', bot.app);
+      await harness.command('/watch bitcoin', bot);
       harness.failNextAlert(harness.chat.platformChatId, { kind: 'rate_limited', retryAfterSeconds: 1 });
       const started = Date.now();
       await post(bitcoinEvent('Bitcoin Limited'));
@@ -119,7 +119,7 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
 
     it('deactivates the chat on a permanent failure and stops sending there', async () => {
       await setUp();
-      await harness.command('/watch bitcoin', bot.app);
+      await harness.command('/watch bitcoin', bot);
       harness.failNextAlert(harness.chat.platformChatId, { kind: 'chat_gone' });
       await post(bitcoinEvent('Bitcoin Gone'));
       await waitFor(() => (store.db.$client.prepare('select active from chats').get() as { active: number }).active === 0);

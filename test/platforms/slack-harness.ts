@@ -123,7 +123,7 @@ export const slackHarness: HarnessFactory = async ({ log }) => {
   return {
     adapter,
     chat: { platform: 'slack', platformChatId: CHANNEL.id, kind: 'group', title: CHANNEL.name },
-    async command(text, app) {
+    async command(text, { app }) {
       const { status, reply } = await slash(app, text);
       expect(status).toBe(200);
       return unescapeSlack(reply);

@@ -1,7 +1,7 @@
 // The console sink: a platform adapter that prints each alert as the real platforms would render it. Used by the
 // demo (no tokens, no network) and handy for a dry run of a new deployment.
 import type { Alert } from '../../core/alert.js';
-import type { ChatRef, PlatformAdapter } from '../port.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 
 export interface ConsoleRenderer {
   /** A heading for this rendering, e.g. `Telegram HTML`. */
@@ -12,6 +12,8 @@ export interface ConsoleRenderer {
 export interface ConsoleOptions {
   write: (text: string) => void;
   renderers: readonly ConsoleRenderer[];
+  /** Simulates a platform's answer for a chat (rate limit, chat gone) in dry runs and tests; `sent` when undefined. */
+  answer?: (chat: ChatRef) => SendOutcome | undefined;
 }
 
 export function createConsoleAdapter(options: ConsoleOptions): PlatformAdapter & { sent: Array<{ chat: ChatRef; alert: Alert }> } {
@@ -21,6 +23,8 @@ export function createConsoleAdapter(options: ConsoleOptions): PlatformAdapter &
     limits: { perSecond: 1000, perChatIntervalMs: 0 },
     sent,
     async send(chat, alert) {
+      const simulated = options.answer?.(chat);
+      if (simulated && simulated.kind !== 'sent') return simulated;
       sent.push({ chat, alert });
       const rule = '─'.repeat(72);
       const sections = options.renderers.map((r) => `── ${r.label} ──\n${r.render(alert)}`);

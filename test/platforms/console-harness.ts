@@ -1,0 +1,42 @@
+// The console sink under the shared contract: commands go straight to the command service (the sink has no intake of
+// its own, like the demo), alerts are what the sink printed, and failures are simulated through its `answer` hook.
+import { expect } from 'vitest';
+import { parseCommandText } from '../../src/core/command-grammar.js';
+import { createConsoleAdapter } from '../../src/platforms/console/console-adapter.js';
+import type { ChatRef, SendOutcome } from '../../src/platforms/port.js';
+import { escapeHtml, renderTelegramAlert } from '../../src/platforms/telegram/render-telegram.js';
+import type { HarnessFactory } from './adapter-contract.js';
+
+export const consoleHarness: HarnessFactory = async () => {
+  const printed: string[] = [];
+  const failures: SendOutcome[] = [];
+  const adapter = createConsoleAdapter({
+    write: (text) => printed.push(text),
+    renderers: [{ label: 'Telegram', render: (alert) => renderTelegramAlert(alert) }],
+    answer: () => failures.shift(),
+  });
+  const chat: ChatRef = { platform: 'console', platformChatId: 'ops', kind: 'group', title: 'Ops' };
+  return {
+    adapter,
+    chat,
+    async command(text, { commands }) {
+      if (!parseCommandText(text)) throw new Error(`not a command: ${text}`);
+      const [, name = '', args = ''] = /^\/(\w+)\s*([\s\S]*)$/.exec(text.trim()) ?? [];
+      return (await commands.run({ chat, name, args, canManage: () => true })) ?? '';
+    },
+    alerts: (chatId) => adapter.sent.filter((s) => s.chat.platformChatId === chatId).map((s) => ({ ...s, printed: printed.join('\n') })),
+    assertInert(alert, hostile) {
+      const text = (alert as { printed: string }).printed;
+      expect(text).toContain(escapeHtml(hostile));
+      expect(text).not.toContain('<b>x</b>');
+    },
+    failNextAlert(_chatId, failure) {
+      failures.push(
+        failure.kind === 'rate_limited'
+          ? { kind: 'retry', error: '429 (simulated)', afterMs: failure.retryAfterSeconds * 1000 }
+          : { kind: 'chat_gone', reason: 'chat deleted (simulated)' },
+      );
+    },
+    close: async () => undefined,
+  };
+};
