@@ -1,5 +1,6 @@
 // Outbox queries for the dispatcher: claim due rows, record each send's outcome, resume after a restart.
 import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
+import type { Statement } from 'better-sqlite3';
 import type { AlertSource } from '../core/alert.js';
 import type { ChatKind, ChatRef } from '../platforms/port.js';
 import type { Db } from './open-database.js';
@@ -7,6 +8,45 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { changes, chats, deliveries, events } from './schema.js';
 
 const sending = alias(deliveries, 'sending');
+
+interface OutboxStatements {
+  claimOne: Statement<[number]>;
+  markSent: Statement<[number, number]>;
+  markDead: Statement<[string, number]>;
+  markRetry: Statement<[string, number, number]>;
+  release: Statement<[number, number]>;
+  inFlight: Statement<[number], { one: number }>;
+}
+const statementCache = new WeakMap<Db, OutboxStatements>();
+
+/**
+ * The per-alert statements (several run for every alert sent), prepared once per database: preparing and mapping
+ * them through the query builder on every send cost more than the send bookkeeping itself.
+ */
+function statementsFor(db: Db): OutboxStatements {
+  let prepared = statementCache.get(db);
+  if (!prepared) {
+    const sqlite = db.$client;
+    prepared = {
+      claimOne: sqlite.prepare<[number]>("update deliveries set status = 'sending' where id = ?"),
+      markSent: sqlite.prepare<[number, number]>(
+        "update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = null where id = ? and status = 'sending'",
+      ),
+      markDead: sqlite.prepare<[string, number]>(
+        "update deliveries set status = 'dead', attempts = attempts + 1, last_error = ? where id = ? and status = 'sending'",
+      ),
+      markRetry: sqlite.prepare<[string, number, number]>(
+        "update deliveries set status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ? where id = ? and status = 'sending'",
+      ),
+      release: sqlite.prepare<[number, number]>(
+        "update deliveries set status = 'pending', next_attempt_at = ? where id = ? and status = 'sending'",
+      ),
+      inFlight: sqlite.prepare<[number], { one: number }>("select 1 as one from deliveries where id = ? and status = 'sending'"),
+    };
+    statementCache.set(db, prepared);
+  }
+  return prepared;
+}
 
 export interface ClaimedDelivery {
   id: number;
@@ -75,12 +115,8 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
       order by due.next_attempt_at, due.id
       limit ${limit}`);
     if (rows.length === 0) return [];
-    for (let i = 0; i < rows.length; i += 500) {
-      tx.update(deliveries)
-        .set({ status: 'sending' })
-        .where(inArray(deliveries.id, rows.slice(i, i + 500).map((r) => r.id)))
-        .run();
-    }
+    const { claimOne } = statementsFor(db);
+    for (const row of rows) claimOne.run(row.id);
     return rows.map((r) => ({
       id: r.id,
       eventRowId: r.eventRowId,
@@ -106,37 +142,27 @@ export function loadEvent(db: Db, eventRowId: number): (AlertSource & { position
 }
 
 export function markSent(db: Db, id: number, now: number): void {
-  db.update(deliveries)
-    .set({ status: 'sent', sentAt: now, attempts: sql`${deliveries.attempts} + 1`, lastError: null })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
-    .run();
+  statementsFor(db).markSent.run(now, id);
 }
 
-/** A failed attempt: back to `pending` at `nextAttemptAt`, or `dead` when `dead` is set. */
+/**
+ * A failed attempt: back to `pending` at `nextAttemptAt`, or `dead` when `dead` is set. Only a row still in flight: one
+ * cancelled meanwhile (its chat went away) stays cancelled.
+ */
 export function markFailed(db: Db, id: number, error: string, next: { dead: true } | { dead: false; at: number }): void {
-  db.update(deliveries)
-    .set({
-      status: next.dead ? 'dead' : 'pending',
-      attempts: sql`${deliveries.attempts} + 1`,
-      lastError: error.slice(0, 1000),
-      ...(!next.dead && { nextAttemptAt: next.at }),
-    })
-    // Only a row still in flight: one cancelled meanwhile (its chat went away) stays cancelled.
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
-    .run();
+  const statements = statementsFor(db);
+  if (next.dead) statements.markDead.run(error.slice(0, 1000), id);
+  else statements.markRetry.run(error.slice(0, 1000), next.at, id);
 }
 
 /** True while the row is claimed and not cancelled meanwhile (its chat deactivated while it waited in memory). */
 export function stillInFlight(db: Db, id: number): boolean {
-  return db.select({ id: deliveries.id }).from(deliveries).where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending'))).get() !== undefined;
+  return statementsFor(db).inFlight.get(id) !== undefined;
 }
 
 /** Puts a claimed row back without counting an attempt (chat paused, platform down, chat moved). */
 export function release(db: Db, id: number, at: number): void {
-  db.update(deliveries)
-    .set({ status: 'pending', nextAttemptAt: at })
-    .where(and(eq(deliveries.id, id), eq(deliveries.status, 'sending')))
-    .run();
+  statementsFor(db).release.run(at, id);
 }
 
 /**
