@@ -3,8 +3,8 @@
 // This is the hot path of ingest: every statement is prepared once per database, events arriving together share one
 // commit, and matching looks up exact (coin, field) keys, so the cost grows with the number of matches, not with the
 // size of the subscriptions table.
-import { ANY } from '../core/fields.js';
 import { candidateKeys, matchChats, type SubscriptionKey } from '../core/match.js';
+import type { Statement } from 'better-sqlite3';
 import type { ParsedEvent } from '../webhooks/parse-payload.js';
 import type { Db } from './open-database.js';
 
@@ -53,11 +53,21 @@ export function createEventRecorder(db: Db): EventRecorder {
      on conflict (id) do update set symbol = coalesce(excluded.symbol, coins.symbol),
        name = coalesce(excluded.name, coins.name), updated_at = excluded.updated_at`,
   );
-  const subscribersOf = sqlite.prepare<[string, string], SubscriptionKey>(
-    `select s.chat_id as chatId, s.coin_id as coinId, s.field as field
-     from subscriptions s join chats c on c.id = s.chat_id
-     where s.coin_id = ? and s.field = ? and c.active = 1`,
-  );
+  // One lookup per event: the coin and "any coin" × the fields that cover its changes, through the (coin_id, field)
+  // index. The field list is short and its length varies, so there is one statement per length.
+  const lookups = new Map<number, Statement<string[], SubscriptionKey>>();
+  const subscribersOf = (coinIds: readonly string[], fields: readonly string[]): SubscriptionKey[] => {
+    let statement = lookups.get(fields.length);
+    if (!statement) {
+      statement = sqlite.prepare<string[], SubscriptionKey>(
+        `select s.chat_id as chatId, s.coin_id as coinId, s.field as field
+         from subscriptions s join chats c on c.id = s.chat_id
+         where s.coin_id in (?, ?) and s.field in (${fields.map(() => '?').join(', ')}) and c.active = 1`,
+      );
+      lookups.set(fields.length, statement);
+    }
+    return statement.all(...coinIds, ...fields);
+  };
   const insertDelivery = sqlite.prepare<[number, number, string]>(
     'insert into deliveries (event_row_id, chat_id, matched_positions) values (?, ?, ?)',
   );
@@ -85,13 +95,7 @@ export function createEventRecorder(db: Db): EventRecorder {
     if (!event.handled || !coin || event.changes.length === 0) return { kind: 'recorded', eventRowId, deliveries: 0 };
 
     const keys = candidateKeys(coin.id, event.changes);
-    const candidates: SubscriptionKey[] = [];
-    for (const coinId of keys.coinIds) {
-      for (const field of keys.fields) {
-        if (coinId !== ANY || field !== ANY) candidates.push(...subscribersOf.all(coinId, field));
-      }
-    }
-    const matches = matchChats(coin.id, event.changes, candidates);
+    const matches = matchChats(coin.id, event.changes, subscribersOf(keys.coinIds, keys.fields));
     for (const match of matches) insertDelivery.run(eventRowId, match.chatId, JSON.stringify(match.positions));
     return { kind: 'recorded', eventRowId, deliveries: matches.length };
   };
