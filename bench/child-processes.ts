@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BENCH_SECRET } from './signed-webhooks.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TSX_LOADER = ['--import', 'tsx'];
@@ -130,6 +131,20 @@ export interface MainProcess {
   port: number;
   pid: number;
   stop(): Promise<void>;
+}
+
+/** The environment of a benchmark server: the bench secret, a database, an ephemeral port, Telegram at a fake. */
+export function telegramServerEnv(dir: string, databasePath: string, telegram: { token: string; apiRoot: string }): Record<string, string> {
+  return {
+    COINGECKO_WEBHOOK_SECRET: BENCH_SECRET,
+    DATABASE_PATH: databasePath,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    TELEGRAM_BOT_TOKEN: telegram.token,
+    TELEGRAM_API_ROOT: telegram.apiRoot,
+    DOTENV_PATH: join(dir, 'none.env'),
+  };
 }
 
 /**

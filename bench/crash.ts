@@ -9,9 +9,9 @@ import Database from 'better-sqlite3';
 import { applySubscriptionChanges, ensureChat } from '../src/db/chats.js';
 import { openDatabase } from '../src/db/open-database.js';
 import { TelegramFake } from '../test/fakes/telegram-fake.js';
-import { killHard, makeTempDir, removeTempDir, startMain, type MainProcess } from './child-processes.js';
+import { killHard, makeTempDir, removeTempDir, startMain, telegramServerEnv, type MainProcess } from './child-processes.js';
 import type { BenchContext, BenchResult, Benchmark } from './report.js';
-import { BENCH_SECRET, coinUpdateBody, postWebhook } from './signed-webhooks.js';
+import { coinUpdateBody, postWebhook } from './signed-webhooks.js';
 
 const COIN = 'crash-coin';
 const FIRST_CHAT = 300_000;
@@ -42,16 +42,7 @@ async function crashRound(ctx: BenchContext, chats: number, killAt: number): Pro
     applySubscriptionChanges(db, chat.id, [{ coinId: COIN, field: '*' }], []);
   }
   db.$client.close();
-  const env = {
-    COINGECKO_WEBHOOK_SECRET: BENCH_SECRET,
-    DATABASE_PATH: dbPath,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    TELEGRAM_BOT_TOKEN: fake.token,
-    TELEGRAM_API_ROOT: fake.apiRoot,
-    DOTENV_PATH: join(dir, 'none.env'),
-  };
+  const env = telegramServerEnv(dir, dbPath, fake);
   let server: MainProcess | undefined;
   try {
     server = await startMain(env);

@@ -7,10 +7,10 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/db/open-database.js';
-import { makeTempDir, removeTempDir, residentSetMb, startMain, type MainProcess } from './child-processes.js';
+import { makeTempDir, removeTempDir, residentSetMb, startMain, telegramServerEnv, type MainProcess } from './child-processes.js';
 import type { BenchContext, BenchResult, Benchmark } from './report.js';
 import { bulkChats, insertChats, insertSubscriptions } from './seed.js';
-import { BENCH_SECRET, coinUpdateBody, postWebhook } from './signed-webhooks.js';
+import { coinUpdateBody, postWebhook } from './signed-webhooks.js';
 import { round } from './stats.js';
 import { TelegramApiFake } from './telegram-api-fake.js';
 
@@ -33,16 +33,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       ids.map((id) => [id, COIN, '*'] as const),
     );
     db.$client.close();
-    server = await startMain({
-      COINGECKO_WEBHOOK_SECRET: BENCH_SECRET,
-      DATABASE_PATH: dbPath,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      TELEGRAM_BOT_TOKEN: fake.token,
-      TELEGRAM_API_ROOT: fake.apiRoot,
-      DOTENV_PATH: join(dir, 'none.env'),
-    });
+    server = await startMain(telegramServerEnv(dir, dbPath, fake));
     const expectedSeconds = chats / CONFIGURED_PER_SECOND;
     ctx.say(
       `${chats.toLocaleString('en-US')} chats at ${CONFIGURED_PER_SECOND} msg/s: about ${Math.ceil(expectedSeconds)} s` +
