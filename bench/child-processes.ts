@@ -152,10 +152,18 @@ export function telegramServerEnv(dir: string, databasePath: string, telegram: {
  * spawned directly so its pid is the server's own (`kill -9` hits the server, not npm). Resolves once its log says it
  * is listening.
  */
+/** The node arguments of `npm start` (`node <flags> dist/main.js`), read from package.json so the two cannot drift. */
+function startArgs(): string[] {
+  const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const [command, ...args] = (scripts.start ?? '').trim().split(/\s+/);
+  if (command !== 'node' || args.length === 0) throw new Error(`npm start is not "node … dist/main.js": ${scripts.start}`);
+  return args;
+}
+
 export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<MainProcess> {
   await buildServer();
   const child = track(
-    spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    spawn(process.execPath, startArgs(), {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
