@@ -147,11 +147,6 @@ export function telegramServerEnv(dir: string, databasePath: string, telegram: {
   };
 }
 
-/**
- * Starts the real server as `npm start` does: builds dist/ (once per run), then `node --enable-source-maps dist/main.js`,
- * spawned directly so its pid is the server's own (`kill -9` hits the server, not npm). Resolves once its log says it
- * is listening.
- */
 /** The node arguments of `npm start` (`node <flags> dist/main.js`), read from package.json so the two cannot drift. */
 function startArgs(): string[] {
   const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
@@ -160,6 +155,11 @@ function startArgs(): string[] {
   return args;
 }
 
+/**
+ * Starts the real server as `npm start` does: builds dist/ (once per run), then node with `npm start`'s arguments,
+ * spawned directly so its pid is the server's own (`kill -9` hits the server, not npm). Resolves once its log says it
+ * is listening.
+ */
 export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<MainProcess> {
   await buildServer();
   const child = track(
