@@ -1,6 +1,7 @@
-// Per-platform send rates (Bottleneck): one limiter for the platform as a whole, chained behind one limiter per chat
-// (and a stricter one per group or channel where the platform has it). Jobs of one chat run one at a time, in order.
+// Per-platform send rates: one Bottleneck limiter per chat (a stricter one per group or channel where the platform has
+// it), then the platform-wide pacer right before each send. Jobs of one chat run one at a time, in order.
 import Bottleneck from 'bottleneck';
+import { createPacer } from './pacer.js';
 import type { ChatKind, RateLimits } from '../platforms/port.js';
 
 export interface PlatformLimiter {
@@ -18,7 +19,7 @@ export interface PlatformLimiter {
 export const RATE_HEADROOM = 0.92;
 
 export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
-  const overall = new Bottleneck({ minTime: 1000 / (limits.perSecond * RATE_HEADROOM) });
+  const overall = createPacer(1000 / (limits.perSecond * RATE_HEADROOM));
   // Idle per-chat limiters are dropped (a fan-out touches thousands of chats once): after a few intervals for plain
   // chats, after more than the minute-long window for groups, so no limit is forgotten while it still applies.
   const perChat = new Bottleneck.Group({
@@ -26,7 +27,6 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
     minTime: limits.perChatIntervalMs / RATE_HEADROOM,
     timeout: Math.max(5_000, 3 * limits.perChatIntervalMs),
   });
-  perChat.on('created', (limiter) => limiter.chain(overall));
   const perGroup = limits.perGroupPerMinute
     ? new Bottleneck.Group({
         maxConcurrent: 1,
@@ -37,7 +37,6 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
         timeout: 65_000,
       })
     : undefined;
-  perGroup?.on('created', (limiter) => limiter.chain(overall));
   let waiting = 0;
 
   return {
@@ -45,7 +44,11 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
       const group = kind !== 'private' && perGroup ? perGroup : perChat;
       waiting += 1;
       try {
-        return await group.key(chatKey).schedule(job);
+        // The chat's own limiter first, then the platform-wide pacer, right before the send.
+        return await group.key(chatKey).schedule(async () => {
+          await overall.acquire();
+          return job();
+        });
       } finally {
         waiting -= 1;
       }
@@ -53,7 +56,6 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
     queued: () => waiting,
     async stop() {
       await Promise.all([...perChat.limiters(), ...(perGroup?.limiters() ?? [])].map(({ limiter }) => limiter.stop({ dropWaitingJobs: true })));
-      await overall.stop({ dropWaitingJobs: true });
     },
   };
 }
