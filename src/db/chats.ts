@@ -1,5 +1,5 @@
 // Chats and their subscriptions in SQLite: the store behind the command service and the dispatcher's outcomes.
-import { and, count, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CoinName, Pair } from '../core/command-plan.js';
 import type { ChatKind, ChatRef } from '../platforms/port.js';
 import type { Db } from './open-database.js';
@@ -132,8 +132,4 @@ export function moveChat(db: Db, chatId: number, newPlatformChatId: string, kind
       .run();
     return target.id;
   });
-}
-
-export function countSubscriptions(db: Db): number {
-  return db.select({ n: count() }).from(subscriptions).get()?.n ?? 0;
 }

@@ -6,8 +6,6 @@ import type { ChatKind, RateLimits } from '../platforms/port.js';
 
 export interface PlatformLimiter {
   schedule<T>(chatKey: string, kind: ChatKind, job: () => Promise<T>): Promise<T>;
-  /** Jobs waiting or running, across every chat. */
-  queued(): number;
   stop(): Promise<void>;
 }
 
@@ -37,23 +35,16 @@ export function createPlatformLimiter(limits: RateLimits): PlatformLimiter {
         timeout: 65_000,
       })
     : undefined;
-  let waiting = 0;
 
   return {
-    async schedule(chatKey, kind, job) {
+    schedule(chatKey, kind, job) {
       const group = kind !== 'private' && perGroup ? perGroup : perChat;
-      waiting += 1;
-      try {
-        // The chat's own limiter first, then the platform-wide pacer, right before the send.
-        return await group.key(chatKey).schedule(async () => {
-          await overall.acquire();
-          return job();
-        });
-      } finally {
-        waiting -= 1;
-      }
+      // The chat's own limiter first, then the platform-wide pacer, right before the send.
+      return group.key(chatKey).schedule(async () => {
+        await overall.acquire();
+        return job();
+      });
     },
-    queued: () => waiting,
     async stop() {
       await Promise.all([...perChat.limiters(), ...(perGroup?.limiters() ?? [])].map(({ limiter }) => limiter.stop({ dropWaitingJobs: true })));
     },
