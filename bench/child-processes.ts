@@ -1,7 +1,7 @@
 // Child processes and temp directories for the benchmarks, with one cleanup path: whatever a benchmark starts is
 // registered here and killed / removed when it finishes, fails, or the run is interrupted.
 import { execFile, fork, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +28,7 @@ export function removeTempDir(dir: string): void {
 /** Kills every child still running and removes every temp directory. Synchronous, so it can run on `exit`. */
 export function cleanupAll(): void {
   for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // also ends a SIGSTOPped child
   }
   children.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
@@ -59,16 +59,24 @@ export interface ForkedChild<Ready> {
 
 /**
  * Forks a TypeScript file under tsx with an IPC channel, and waits for its first IPC message (its "ready" report, e.g.
- * the port it listens on). Its stdout is discarded (servers log a line per request); stderr is kept for errors.
+ * the port it listens on). Its stdout goes to `stdoutFile` when given (servers log a line per request; a file costs
+ * them what coinsentry's log file costs it), else it is discarded; stderr is kept for errors.
  */
-export async function forkTs<Ready>(file: string, args: readonly string[], timeoutMs = 60_000): Promise<ForkedChild<Ready>> {
+export async function forkTs<Ready>(
+  file: string,
+  args: readonly string[],
+  options: { stdoutFile?: string; timeoutMs?: number } = {},
+): Promise<ForkedChild<Ready>> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const out = options.stdoutFile ? openSync(options.stdoutFile, 'a') : 'ignore';
   const child = track(
     fork(resolve(REPO_ROOT, file), [...args], {
       cwd: REPO_ROOT,
       execArgv: TSX_LOADER,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', out, 'pipe', 'ipc'],
     }),
   );
+  if (typeof out === 'number') closeSync(out);
   const stderr = tailStderr(child);
   const ready = await new Promise<Ready>((resolveReady, reject) => {
     const timer = setTimeout(() => reject(new Error(`${file} did not report ready within ${timeoutMs} ms\n${stderr()}`)), timeoutMs);
@@ -157,49 +165,65 @@ function startArgs(): string[] {
 
 /**
  * Starts the real server as `npm start` does: builds dist/ (once per run), then node with `npm start`'s arguments,
- * spawned directly so its pid is the server's own (`kill -9` hits the server, not npm). Resolves once its log says it
- * is listening.
+ * spawned directly so its pid is the server's own (`kill -9` hits the server, not npm). Its stdout (the JSON log, a
+ * line per webhook) goes to a file, as a deployment's log collector would take it, not through a pipe into this
+ * process (which is also the load generator). Resolves once the log says it is listening.
  */
 export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<MainProcess> {
   await buildServer();
+  const logDir = makeTempDir('server-log');
+  const logFile = join(logDir, 'server.log');
+  const out = openSync(logFile, 'a');
   const child = track(
     spawn(process.execPath, startArgs(), {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', out, 'pipe'],
     }),
   );
+  closeSync(out);
+  child.once('exit', () => removeTempDir(logDir));
   const stderr = tailStderr(child);
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dist/main.js did not listen within ${timeoutMs} ms\n${stderr()}`)), timeoutMs);
-    let buffered = '';
-    const onData = (chunk: Buffer) => {
-      buffered += chunk.toString('utf8');
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) !== -1) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        const match = /"port":(\d+).*"msg":"listening"|"msg":"listening".*"port":(\d+)/.exec(line);
-        if (match) {
-          clearTimeout(timer);
-          child.stdout?.off('data', onData);
-          child.stdout?.resume();
-          resolvePort(Number(match[1] ?? match[2]));
-        }
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`dist/main.js exited before listening (code ${code}, signal ${signal})\n${stderr()}`));
-    });
-  });
+  const logTail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
+  const started = performance.now();
+  let port: number | undefined;
+  while (port === undefined) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`dist/main.js exited before listening (code ${child.exitCode}, signal ${child.signalCode})\n${stderr()}\n${logTail()}`);
+    }
+    if (performance.now() - started > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`dist/main.js did not listen within ${timeoutMs} ms\n${stderr()}\n${logTail()}`);
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 25));
+    const match = /"port":(\d+)[^\n]*"msg":"listening"|"msg":"listening"[^\n]*"port":(\d+)/.exec(logTail());
+    if (match) port = Number(match[1] ?? match[2]);
+  }
   return { child, port, pid: child.pid ?? -1, stop: () => stopChild(child) };
+}
+
+/**
+ * SIGSTOP: the process keeps its state but uses no CPU (the ingest benchmark parks the servers it is not measuring, so
+ * a server's background work cannot slow another one's run). `resumeChild` (SIGCONT) wakes it.
+ */
+export function pauseChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGSTOP');
+}
+
+export function resumeChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
 }
 
 export async function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  child.kill('SIGCONT'); // a paused child would not act on SIGTERM
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;

@@ -9,7 +9,7 @@ import { parseConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/open-database.js';
 import { createLogger } from '../src/logger.js';
 import type { PlatformAdapter } from '../src/platforms/port.js';
-import { renderTelegramAlert } from '../src/platforms/telegram/render-telegram.js';
+import { renderTelegramAlert, renderTelegramDigest } from '../src/platforms/telegram/render-telegram.js';
 
 const [databasePath = '', secret = '', logLevel = 'info'] = process.argv.slice(2);
 const config = parseConfig({ COINGECKO_WEBHOOK_SECRET: secret, DATABASE_PATH: databasePath, LOG_LEVEL: logLevel });
@@ -21,6 +21,10 @@ const sink: PlatformAdapter = {
   limits: { perSecond: 1000, perChatIntervalMs: 0 },
   async send(_chat, alert) {
     renderTelegramAlert(alert);
+    return { kind: 'sent' };
+  },
+  async sendDigest(_chat, digest) {
+    renderTelegramDigest(digest);
     return { kind: 'sent' };
   },
 };

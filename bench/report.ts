@@ -28,7 +28,17 @@ export interface BenchResult {
   bars: Bar[];
   /** Every other figure measured, with units in the key names. */
   figures: Record<string, unknown>;
+  /** Detail tables for bench/RESULTS.md (e.g. every server of the ingest benchmark side by side). */
+  tables?: DetailTable[];
   notes: string[];
+  /** Wall time of the benchmark, set by the runner. */
+  seconds?: number;
+}
+
+export interface DetailTable {
+  title: string;
+  header: string[];
+  rows: string[][];
 }
 
 export interface Benchmark {
@@ -64,4 +74,54 @@ export function barRows(results: readonly BenchResult[]): string[][] {
       bar.met ? 'met' : 'NOT MET',
     ]),
   );
+}
+
+/** What bench/RESULTS.md and results.json say about the run itself. */
+export interface RunInfo {
+  command: string;
+  /** `full`: the complete suite at full counts (the figures of record); `quick` / `partial`: a smoke or subset run. */
+  mode: 'full' | 'quick' | 'partial';
+  only: string[] | null;
+  date: string;
+  code: { commit: string; srcDirty: boolean; atEnd: string; srcChangedDuringRun: boolean };
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  totalSeconds: number;
+}
+
+const cell = (text: string) => text.replaceAll('|', '\\|');
+
+function markdownTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  return [
+    `| ${header.map(cell).join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/** bench/RESULTS.md: the command, date and machine, every bar with its same-run baseline and ratio, then details. */
+export function markdownReport(info: RunInfo, results: readonly BenchResult[], failures: ReadonlyArray<{ name: string; error: string }>): string {
+  const m = info.machine;
+  const lines: string[] = [
+    info.mode === 'full' ? '# Benchmark results' : `# Benchmark results — ${info.mode} run, not the figures of record`,
+    '',
+    `Written by \`${info.command}\` (bench/run.ts); every figure below comes from this one run. How each is measured: bench/README.md.`,
+    '',
+    `- **command**: \`${info.command}\`${info.mode === 'quick' ? ' (smaller counts and shorter runs: a smoke run)' : ''}${info.only ? ` (only ${info.only.join(', ')})` : ''}`,
+    `- **date**: ${info.date.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}, ${info.totalSeconds} s`,
+    `- **machine**: ${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}; load generators and fakes on the same machine`,
+    `- **code**: commit ${info.code.commit}${info.code.srcDirty ? ' with uncommitted changes in src/' : ''}`,
+  ];
+  if (info.code.srcChangedDuringRun) {
+    lines.push(`- **warning**: src/ changed during the run (commit ${info.code.commit} → ${info.code.atEnd}); the figures may mix two versions of the code`);
+  }
+  lines.push('', '## Bars (DESIGN.md §8)', '', 'Medians of repeated runs where a benchmark repeats (see each section); ratio = measured / baseline.', '');
+  lines.push(markdownTable(['benchmark', 'bar', 'measured', 'baseline (same run)', 'ratio', 'target', 'result'], barRows(results).map((row) => row.map((c, i) => (i === 6 && c !== 'met' ? `**${c}**` : c)))));
+  for (const f of failures) lines.push('', `**${f.name}: failed** — ${f.error.split('\n')[0]}`);
+  for (const r of results) {
+    lines.push('', `## ${r.name} — ${r.title}`, '', `${r.runs}${r.seconds !== undefined ? ` (${r.seconds} s)` : ''}.`);
+    for (const t of r.tables ?? []) lines.push('', `${t.title}:`, '', markdownTable(t.header, t.rows));
+    if (r.notes.length > 0) lines.push('', ...r.notes.map((n) => `- ${n}`));
+  }
+  lines.push('', 'All figures, every run and the machine: `bench/results' + (info.mode === 'full' ? '' : '.partial') + '.json`.', '');
+  return lines.join('\n');
 }

@@ -1,8 +1,10 @@
 // `npm run bench [-- --quick] [-- --only name[,name]]`: runs the benchmarks of DESIGN.md §8 one after another, prints
-// each bar with its measured value, the baseline measured in the same run and the ratio, and writes the whole result
-// (with the machine it ran on) to bench/results/latest.json.
+// each bar with its measured value, the baseline measured in the same run and the ratio, and writes the run (with the
+// machine it ran on) to bench/RESULTS.md and bench/results.json — or, for a run that is not the complete full suite
+// (--quick, --only), to bench/RESULTS.partial.md and bench/results.partial.json, so a smoke run never replaces the
+// figures of record.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,7 +15,7 @@ import { ingest } from './ingest.js';
 import { latency } from './latency.js';
 import { matching } from './matching.js';
 import { memory } from './memory.js';
-import { barRows, table, type BenchResult, type Benchmark } from './report.js';
+import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
 const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash];
 
@@ -29,6 +31,8 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = only ? BENCHMARKS.filter((b) => only.includes(b.name)) : BENCHMARKS;
+const complete = !quick && selected.length === BENCHMARKS.length;
+const command = ['npm run bench', ...(quick || only ? ['--'] : []), ...(quick ? ['--quick'] : []), ...(only ? ['--only', only.join(',')] : [])].join(' ');
 
 process.on('exit', cleanupAll);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -42,7 +46,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** The code measured: the commit, and whether src/ had uncommitted changes (other work in progress). */
 function codeVersion(): { commit: string; srcDirty: boolean } {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     return { commit: git('rev-parse', '--short', 'HEAD'), srcDirty: git('status', '--porcelain', '--', 'src', 'migrations') !== '' };
   } catch {
     return { commit: 'unknown', srcDirty: false };
@@ -53,14 +57,14 @@ const runStartedAt = Date.now();
 
 const machine = {
   cpus: cpus().length,
-  cpuModel: cpus()[0]?.model ?? 'unknown',
+  cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
 };
 console.log(
-  `coinsentry benchmarks · ${quick ? 'quick' : 'full'} run · commit ${code.commit}${code.srcDirty ? ' + uncommitted src changes' : ''} · ` +
-    `${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`,
+  `coinsentry benchmarks · ${command} · ${complete ? 'full' : quick ? 'quick' : 'partial'} run · commit ${code.commit}` +
+    `${code.srcDirty ? ' + uncommitted src changes' : ''} · ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}\n`,
 );
 
 const results: BenchResult[] = [];
@@ -71,6 +75,7 @@ for (const benchmark of selected) {
   const t0 = performance.now();
   try {
     const result = await benchmark.run({ quick, say: (line) => console.log(`  ${line}`) });
+    result.seconds = Math.round((performance.now() - t0) / 1000);
     results.push(result);
     for (const bar of result.bars) {
       const baseline = bar.baseline ? ` vs ${bar.baseline.value} ${bar.baseline.unit ?? bar.unit} (${bar.baseline.label})` : '';
@@ -98,12 +103,19 @@ if (srcChangedDuringRun) {
   console.log(`WARNING: src/ changed during this run (commit ${code.commit} → ${codeAtEnd.commit}): the benchmarks may have measured different code`);
 }
 
-const resultsDir = join(REPO_ROOT, 'bench', 'results');
-mkdirSync(resultsDir, { recursive: true });
-const file = join(resultsDir, 'latest.json');
-writeFileSync(
-  file,
-  `${JSON.stringify({ date: new Date().toISOString(), mode: quick ? 'quick' : 'full', only: only ?? null, code: { ...code, atEnd: codeAtEnd.commit, srcChangedDuringRun }, machine, totalSeconds: Math.round(totalSeconds), results, failures }, null, 2)}\n`,
-);
-console.log(`results written to ${file}`);
+const info: RunInfo = {
+  command,
+  mode: complete ? 'full' : quick ? 'quick' : 'partial',
+  only: only ?? null,
+  date: new Date().toISOString(),
+  code: { ...code, atEnd: codeAtEnd.commit, srcChangedDuringRun },
+  machine,
+  totalSeconds: Math.round(totalSeconds),
+};
+const suffix = complete ? '' : '.partial';
+const jsonFile = join(REPO_ROOT, 'bench', `results${suffix}.json`);
+const markdownFile = join(REPO_ROOT, 'bench', `RESULTS${suffix}.md`);
+writeFileSync(jsonFile, `${JSON.stringify({ ...info, results, failures }, null, 2)}\n`);
+writeFileSync(markdownFile, markdownReport(info, results, failures));
+console.log(`results written to ${markdownFile} and ${jsonFile}${complete ? '' : ' (not a complete full run: RESULTS.md is left as it was)'}`);
 process.exitCode = failures.length > 0 ? 1 : 0;

@@ -1,8 +1,8 @@
 // The HTTP surface: CoinGecko webhooks, health, metrics, and whatever platform routes the composition root mounts.
 // One error boundary: an unexpected exception is logged and answered with a bare 500, never a stack trace.
-import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import type { Config } from './config.js';
+import { checkDatabase } from './db/database-health.js';
 import type { Db } from './db/open-database.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
@@ -38,13 +38,11 @@ export function createApp(deps: AppDeps): Hono {
   );
   for (const route of deps.routes ?? []) app.route(route.path, route.app);
 
+  // Healthy means webhooks can be recorded: the database takes writes (not merely answers reads).
   app.get('/healthz', (c) => {
-    try {
-      db.get(sql`select 1`);
-      return c.json({ status: 'ok', database: 'ok' });
-    } catch {
-      return c.json({ status: 'unavailable', database: 'unreachable' }, 503);
-    }
+    const database = checkDatabase(db);
+    if (database === 'ok') return c.json({ status: 'ok', database });
+    return c.json({ status: 'unavailable', database }, 503);
   });
 
   app.get('/metrics', async (c) => {

@@ -42,13 +42,14 @@ export function createBot(deps: BotDeps): Bot {
     deadLetters: () => deadLetters(db),
     processMetrics: deps.processMetrics,
   });
-  const commands = createCommandService(sqliteChatStore(db), { subscriptionLimit: deps.config.subscriptionLimit });
+  const commands = createCommandService(sqliteChatStore(db), { subscriptionLimit: deps.config.subscriptionLimit, clock: deps.clock });
   const dispatcher = createDispatcher({
     db,
     adapters,
     log: log.child({ component: 'dispatcher' }),
     metrics,
     maxAttempts: deps.config.delivery.maxAttempts,
+    digest: deps.config.delivery.digest,
     clock: deps.clock,
     sweepMs: deps.sweepMs,
     backoff: deps.backoff,

@@ -44,13 +44,19 @@ const schema = z.object({
   PORT: integer(8080, 0, 65535),
   HOST: optionalText.transform((s) => s ?? '0.0.0.0'),
   DATABASE_PATH: optionalText.transform((s) => s ?? './data/coinsentry.db'),
+  DATABASE_SYNCHRONOUS: optionalText
+    .transform((s) => (s ?? 'normal').toLowerCase())
+    .pipe(z.enum(['normal', 'full'], { message: 'must be normal or full' })),
   WEBHOOK_TOLERANCE_SECONDS: integer(300, 1, 86_400),
   WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
   SUBSCRIPTION_LIMIT: integer(500, 1, 100_000),
   DELIVERY_MAX_ATTEMPTS: integer(10, 1, 100),
+  DIGEST_THRESHOLD: integer(5, 0, 10_000),
+  DIGEST_WINDOW_SECONDS: integer(300, 10, 86_400),
   LOG_LEVEL: optionalText.transform((s) => s ?? 'info').pipe(z.enum(LEVELS)),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: urlOr('https://api.telegram.org'),
+  TELEGRAM_RATE_PER_SECOND: integer(30, 1, 1000),
   TELEGRAM_WEBHOOK_URL: optionalUrl,
   TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
     z
@@ -73,6 +79,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly databasePath: string;
+  /** SQLite `synchronous` (WAL mode): `normal` may lose the last commits on power loss, `full` does not. */
+  readonly databaseSynchronous: 'normal' | 'full';
   readonly logLevel: (typeof LEVELS)[number];
   readonly webhook: {
     readonly secrets: readonly string[];
@@ -80,10 +88,16 @@ export interface Config {
     readonly maxBodyBytes: number;
   };
   readonly subscriptionLimit: number;
-  readonly delivery: { readonly maxAttempts: number };
+  readonly delivery: {
+    readonly maxAttempts: number;
+    /** A chat's low-severity alerts beyond `threshold` per window are sent as one digest; 0 turns digests off. */
+    readonly digest: { readonly threshold: number; readonly windowMs: number };
+  };
   readonly telegram?: {
     readonly token: string;
     readonly apiRoot: string;
+    /** Messages per second across all chats (30 on the public Bot API; more with a local Bot API server or paid broadcasts). */
+    readonly ratePerSecond: number;
     readonly webhook?: { readonly url: string; readonly secret: string };
   };
   readonly discord?: { readonly token: string; readonly apiBase: string; readonly guildId?: string };
@@ -102,12 +116,27 @@ export interface Config {
 export function parseConfig(env: Record<string, string | undefined>, dotenvText = ''): Config {
   const merged: Record<string, string | undefined> = { ...parseDotenv(dotenvText), ...env };
   const result = schema.safeParse(merged);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const variable = String(issue?.path[0] ?? 'environment');
-    throw new ConfigError(variable, issue?.message ?? 'invalid value');
-  }
+  if (!result.success) throw firstIssue(result.error);
   return deepFreeze(toConfig(result.data));
+}
+
+/** The first problem, naming its variable. */
+function firstIssue(error: z.ZodError): ConfigError {
+  const issue = error.issues[0];
+  return new ConfigError(String(issue?.path[0] ?? 'environment'), issue?.message ?? 'invalid value');
+}
+
+/** What the admin CLI needs: the server's database and subscription cap, read like parseConfig (no secrets needed). */
+export type AdminConfig = Pick<Config, 'databasePath' | 'databaseSynchronous' | 'subscriptionLimit'>;
+
+/** parseConfig's rules for the database and SUBSCRIPTION_LIMIT only, so the CLI works on a machine without secrets. */
+export function parseAdminConfig(env: Record<string, string | undefined>, dotenvText = ''): AdminConfig {
+  const result = schema
+    .pick({ DATABASE_PATH: true, DATABASE_SYNCHRONOUS: true, SUBSCRIPTION_LIMIT: true })
+    .safeParse({ ...parseDotenv(dotenvText), ...env });
+  if (!result.success) throw firstIssue(result.error);
+  const e = result.data;
+  return Object.freeze({ databasePath: e.DATABASE_PATH, databaseSynchronous: e.DATABASE_SYNCHRONOUS, subscriptionLimit: e.SUBSCRIPTION_LIMIT });
 }
 
 function toConfig(e: Env): Config {
@@ -122,6 +151,7 @@ function toConfig(e: Env): Config {
     port: e.PORT,
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
+    databaseSynchronous: e.DATABASE_SYNCHRONOUS,
     logLevel: e.LOG_LEVEL,
     webhook: {
       secrets: e.COINGECKO_WEBHOOK_SECRET,
@@ -129,11 +159,15 @@ function toConfig(e: Env): Config {
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     },
     subscriptionLimit: e.SUBSCRIPTION_LIMIT,
-    delivery: { maxAttempts: e.DELIVERY_MAX_ATTEMPTS },
+    delivery: {
+      maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
+      digest: { threshold: e.DIGEST_THRESHOLD, windowMs: e.DIGEST_WINDOW_SECONDS * 1000 },
+    },
     ...(e.TELEGRAM_BOT_TOKEN && {
       telegram: {
         token: e.TELEGRAM_BOT_TOKEN,
         apiRoot: e.TELEGRAM_API_ROOT.replace(/\/+$/, ''),
+        ratePerSecond: e.TELEGRAM_RATE_PER_SECOND,
         ...(e.TELEGRAM_WEBHOOK_URL &&
           e.TELEGRAM_WEBHOOK_SECRET && { webhook: { url: e.TELEGRAM_WEBHOOK_URL, secret: e.TELEGRAM_WEBHOOK_SECRET } }),
       },

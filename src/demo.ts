@@ -12,9 +12,9 @@ import { parseConfig } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
 import { createConsoleAdapter } from './platforms/console/console-adapter.js';
-import { renderDiscordAlert } from './platforms/discord/render-discord.js';
-import { renderSlackAlert } from './platforms/slack/render-slack.js';
-import { renderTelegramAlert } from './platforms/telegram/render-telegram.js';
+import { renderDiscordAlert, renderDiscordDigest } from './platforms/discord/render-discord.js';
+import { renderSlackAlert, renderSlackDigest } from './platforms/slack/render-slack.js';
+import { renderTelegramAlert, renderTelegramDigest } from './platforms/telegram/render-telegram.js';
 import { postSignedWebhook } from './webhooks/post-signed.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
@@ -28,9 +28,17 @@ const log = createLogger(config.logLevel);
 const sink = createConsoleAdapter({
   write: out,
   renderers: [
-    { label: 'Telegram (HTML parse mode)', render: (alert) => renderTelegramAlert(alert) },
-    { label: 'Discord (message body: embeds)', render: (alert) => JSON.stringify(renderDiscordAlert(alert), null, 2) },
-    { label: 'Slack (chat.postMessage text + Block Kit)', render: (alert) => JSON.stringify(renderSlackAlert(alert), null, 2) },
+    { label: 'Telegram (HTML parse mode)', render: (alert) => renderTelegramAlert(alert), renderDigest: renderTelegramDigest },
+    {
+      label: 'Discord (message body: embeds)',
+      render: (alert) => JSON.stringify(renderDiscordAlert(alert), null, 2),
+      renderDigest: (digest) => JSON.stringify(renderDiscordDigest(digest), null, 2),
+    },
+    {
+      label: 'Slack (chat.postMessage text + Block Kit)',
+      render: (alert) => JSON.stringify(renderSlackAlert(alert), null, 2),
+      renderDigest: (digest) => JSON.stringify(renderSlackDigest(digest), null, 2),
+    },
   ],
 });
 const bot = createBot({ db, config, log, adapters: [sink] });

@@ -41,7 +41,7 @@ function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, undefined, secretsOf(config));
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.

@@ -51,7 +51,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     }),
     deadLetters: new Gauge({
       name: 'coinsentry_dead_letters',
-      help: 'Alerts that exhausted their attempts (status dead); list them with npm run outbox -- --dead',
+      help: 'Alerts that exhausted their attempts (status dead); list them with npm run cli -- dead-letters',
       registers: [registry],
       collect() {
         if (deadLetters) this.set(deadLetters());

@@ -61,9 +61,17 @@ describe('parseConfig', () => {
 
   it('enables a platform only when its token is set', () => {
     const config = parseConfig({ ...base, TELEGRAM_BOT_TOKEN: '123:abc', DISCORD_BOT_TOKEN: 'd', SLACK_BOT_TOKEN: 'xoxb', SLACK_SIGNING_SECRET: 's' });
-    expect(config.telegram).toEqual({ token: '123:abc', apiRoot: 'https://api.telegram.org' });
+    expect(config.telegram).toEqual({ token: '123:abc', apiRoot: 'https://api.telegram.org', ratePerSecond: 30 });
     expect(config.discord).toEqual({ token: 'd', apiBase: 'https://discord.com/api' });
     expect(config.slack).toMatchObject({ token: 'xoxb', signingSecret: 's', apiUrl: 'https://slack.com/api/' });
+  });
+
+  it('reads the SQLite durability setting and the Telegram send rate', () => {
+    expect(parseConfig(base).databaseSynchronous).toBe('normal');
+    expect(parseConfig({ ...base, DATABASE_SYNCHRONOUS: 'FULL' }).databaseSynchronous).toBe('full');
+    expect(errorOf({ ...base, DATABASE_SYNCHRONOUS: 'off' }).message).toBe('DATABASE_SYNCHRONOUS: must be normal or full');
+    expect(parseConfig({ ...base, TELEGRAM_BOT_TOKEN: 't', TELEGRAM_RATE_PER_SECOND: '300' }).telegram?.ratePerSecond).toBe(300);
+    expect(errorOf({ ...base, TELEGRAM_RATE_PER_SECOND: '0' }).variable).toBe('TELEGRAM_RATE_PER_SECOND');
   });
 
   it('requires the Telegram webhook secret with the webhook URL, and both Slack credentials', () => {

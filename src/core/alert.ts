@@ -93,8 +93,17 @@ export function composeAlert(source: AlertSource): Alert {
     severity,
     headline: headline(items),
     items,
-    coingeckoUrl: `https://www.coingecko.com/en/coins/${encodeURIComponent(source.coin.id)}`,
+    coingeckoUrl: coinPage(source.coin.id),
   };
+}
+
+/** Longer than any CoinGecko page URL: a platform may refuse a link this long (Slack: 3,000 characters a block). */
+const MAX_COIN_URL = 500;
+
+/** The coin's CoinGecko page; an id that makes an absurdly long URL (not CoinGecko's own) links to CoinGecko's home. */
+function coinPage(id: string): string {
+  const url = `https://www.coingecko.com/en/coins/${encodeURIComponent(id)}`;
+  return url.length <= MAX_COIN_URL ? url : 'https://www.coingecko.com/';
 }
 
 function classify(field: string, top: string, sub: string, type: ChangeType, oldValue: unknown, newValue: unknown): AlertItem {

@@ -14,7 +14,15 @@ export const USAGE = {
   unwatch: 'Usage: /unwatch <coin-id|field>… or /unwatch all',
   list: 'Usage: /list',
   mention: 'Usage: /mention <@role or @user> to ping them on high-severity alerts, /mention off to stop, /mention to show',
+  mute: 'Usage: /mute <duration> [coin-id|field]… e.g. /mute 2h, /mute 1d categories (durations: 30m, 2h, 1d, 1w; at most 30d)',
+  unmute: 'Usage: /unmute (every mute of this chat) or /unmute <coin-id|field>…',
+  recent: 'Usage: /recent [coin-id|field] [count] e.g. /recent, /recent bitcoin, /recent platforms 20 (count 1-50)',
 } as const;
+
+export const DEFAULT_RECENT = 10;
+export const MAX_RECENT = 50;
+export const MAX_MUTE_MS = 30 * 24 * 3600_000;
+const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3600_000, d: 24 * 3600_000, w: 7 * 24 * 3600_000 };
 
 export type Command =
   | { name: 'help' }
@@ -23,11 +31,17 @@ export type Command =
   | { name: 'unwatch'; coins: string[]; fields: string[] }
   | { name: 'unwatch_all' }
   /** `value` undefined: show the current mention; null: clear it; a string: set it (the adapter checks its syntax). */
-  | { name: 'mention'; value: string | null | undefined };
+  | { name: 'mention'; value: string | null | undefined }
+  /** Low-severity alerts of the chat (no coins and no fields), of those coins, or of those fields, for `durationMs`. */
+  | { name: 'mute'; durationMs: number; coins: string[]; fields: string[] }
+  /** No coins and no fields: every mute of the chat. */
+  | { name: 'unmute'; coins: string[]; fields: string[] }
+  /** The last recorded changes: of this chat's alerts, or of one coin or field. */
+  | { name: 'recent'; target?: { kind: 'coin' | 'field'; value: string }; limit: number };
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; reply: string };
 
-const COMMANDS = new Set(['start', 'help', 'watch', 'unwatch', 'list', 'mention']);
+const COMMANDS = new Set(['start', 'help', 'watch', 'unwatch', 'list', 'mention', 'mute', 'unmute', 'recent']);
 
 /** Parses `/watch bitcoin` (or `/watch@BotName bitcoin`): the whole text of a chat message. */
 export function parseCommandText(text: string): ParseResult | undefined {
@@ -43,6 +57,12 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
   if (command === 'start' || command === 'help') return { ok: true, command: { name: 'help' } };
   if (command === 'mention') return parseMention(args.trim());
   const words = args.split(/[\s,]+/).filter(Boolean);
+  if (command === 'mute') return parseMute(words);
+  if (command === 'unmute') {
+    const targets = parseTargets(words, USAGE.unmute);
+    return targets.ok ? { ok: true, command: { name: 'unmute', ...targets.value } } : targets;
+  }
+  if (command === 'recent') return parseRecent(words);
   if (command === 'list') {
     return words.length === 0 ? { ok: true, command: { name: 'list' } } : { ok: false, reply: USAGE.list };
   }
@@ -51,10 +71,18 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
   if (command === 'unwatch' && words.length === 1 && words[0]!.toLowerCase() === 'all') {
     return { ok: true, command: { name: 'unwatch_all' } };
   }
+  const targets = parseTargets(words, usage);
+  if (!targets.ok) return targets;
+  return { ok: true, command: { name: command === 'watch' ? 'watch' : 'unwatch', ...targets.value } };
+}
+
+type Targets = { ok: true; value: { coins: string[]; fields: string[] } } | { ok: false; reply: string };
+
+/** Coin ids and fields, each once; the first bad word is refused with the command's usage line. */
+function parseTargets(words: readonly string[], usage: string): Targets {
   if (words.length > MAX_TARGETS_PER_COMMAND) {
     return { ok: false, reply: `Too many targets (${words.length}): at most ${MAX_TARGETS_PER_COMMAND} in one command.\n${usage}` };
   }
-
   const coins = new Set<string>();
   const fields = new Set<string>();
   for (const word of words) {
@@ -62,7 +90,43 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
     if (!target.ok) return { ok: false, reply: `${target.reason}\n${usage}` };
     (target.kind === 'coin' ? coins : fields).add(target.value);
   }
-  return { ok: true, command: { name: command === 'watch' ? 'watch' : 'unwatch', coins: [...coins], fields: [...fields] } };
+  return { ok: true, value: { coins: [...coins], fields: [...fields] } };
+}
+
+/** `30m`, `2h`, `1d`, `1w` (also `90min`, `12hours`, `3days`): milliseconds, or undefined when not a duration. */
+export function parseDuration(word: string): number | undefined {
+  const match = /^(\d{1,6})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|weeks?)$/i.exec(word);
+  if (!match) return undefined;
+  return Number(match[1]) * DURATION_UNITS[match[2]![0]!.toLowerCase()]!;
+}
+
+function parseMute(words: readonly string[]): ParseResult {
+  const [first, ...rest] = words;
+  const durationMs = first === undefined ? undefined : parseDuration(first);
+  if (durationMs === undefined) {
+    const reason = first === undefined ? '' : `"${preview(first)}" is not a duration.\n`;
+    return { ok: false, reply: `${reason}${USAGE.mute}` };
+  }
+  if (durationMs <= 0 || durationMs > MAX_MUTE_MS) return { ok: false, reply: `A mute lasts from 1 minute to 30 days.\n${USAGE.mute}` };
+  const targets = parseTargets(rest, USAGE.mute);
+  return targets.ok ? { ok: true, command: { name: 'mute', durationMs, ...targets.value } } : targets;
+}
+
+function parseRecent(words: readonly string[]): ParseResult {
+  let limit: number | undefined;
+  let target: { kind: 'coin' | 'field'; value: string } | undefined;
+  for (const word of words) {
+    if (/^\d+$/.test(word) && limit === undefined) {
+      limit = Number(word);
+      if (limit < 1 || limit > MAX_RECENT) return { ok: false, reply: `Count ${preview(word)} is out of range.\n${USAGE.recent}` };
+      continue;
+    }
+    if (target !== undefined) return { ok: false, reply: USAGE.recent };
+    const classified = classifyTarget(word);
+    if (!classified.ok) return { ok: false, reply: `${classified.reason}\n${USAGE.recent}` };
+    target = { kind: classified.kind, value: classified.value };
+  }
+  return { ok: true, command: { name: 'recent', limit: limit ?? DEFAULT_RECENT, ...(target && { target }) } };
 }
 
 function parseMention(value: string): ParseResult {

@@ -14,7 +14,7 @@ export interface CoinName {
 }
 
 export interface PlanInput {
-  command: Exclude<Command, { name: 'mention' }>;
+  command: Extract<Command, { name: 'help' | 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>;
   current: readonly Pair[];
   limit: number;
   coinNames: ReadonlyMap<string, CoinName>;
@@ -34,6 +34,11 @@ export const HELP = [
   '/unwatch <coin-id|field>… — remove them; /unwatch all removes every one',
   '/list — what this chat watches',
   '/mention <@role> — ping that role or person on high-severity alerts (migrations, notices); /mention off',
+  '/mute <duration> [coin-id|field]… — silence low-severity alerts for a while (30m, 2h, 1d, 1w); /unmute ends it',
+  '/recent [coin-id|field] [count] — the last recorded changes (default 10), muted ones too',
+  '',
+  'Severity: contract migrations, public notices and security flags are high severity: they ping the /mention, and',
+  'are never muted or put in a digest. When many low-severity alerts arrive at once, a chat gets one digest instead.',
   '',
   `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum.`,
   'Anything else is a CoinGecko coin id (the last part of its coingecko.com URL); coin:<id> forces a coin id.',
@@ -42,6 +47,8 @@ export const HELP = [
   '/watch bitcoin ethereum — every change of those coins',
   '/watch public_notices platforms — those fields, for every coin',
   '/watch bitcoin platforms public_notices — only those fields of bitcoin',
+  '/watch platforms.ethereum — Ethereum contract changes of every coin',
+  '/mute 1d categories — no category alerts for a day',
   '/unwatch bitcoin',
 ].join('\n');
 

@@ -2,9 +2,11 @@
 // tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
 import type { ChatRef } from '../platforms/port.js';
-import { USAGE, parseCommand, type ParseResult } from './command-grammar.js';
+import { USAGE, parseCommand, type Command, type ParseResult } from './command-grammar.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
 import { WATCHABLE_FIELDS } from './fields.js';
+import { formatDuration, formatUtc, muteLabel, requestedMutes, type Mute } from './mutes.js';
+import { describeRecent, type RecentEntry } from './recent.js';
 
 /** The storage the service needs; implemented over SQLite in src/db/chats.ts. */
 export interface ChatStore {
@@ -18,6 +20,12 @@ export interface ChatStore {
   deactivateChat(chatId: number, reason: string): void;
   reactivateChat(chatId: number): void;
   moveChat(chatId: number, newPlatformChatId: string): number;
+  setMutes(chatId: number, mutes: readonly Mute[], now: number): void;
+  /** Ends the chat's mutes (all, or those of `targets`); returns the active ones that ended. */
+  endMutes(chatId: number, now: number, targets?: ReadonlyArray<Pick<Mute, 'kind' | 'target'>>): Mute[];
+  listMutes(chatId: number, now: number): Mute[];
+  /** Recorded history, newest first: the chat's own alerts, or every event of a coin or of a field. */
+  history(query: { chatId: number } | { coinId: string } | { field: string }, limit: number): RecentEntry[];
 }
 
 export interface CommandRequest {
@@ -53,9 +61,37 @@ export interface CommandHandler {
   suggest(partial: string, limit: number): Array<{ name: string; value: string }>;
 }
 
+function describeMutes(mutes: readonly Mute[]): string {
+  return ['Muted (low-severity alerts only):', ...mutes.map((m) => `• ${muteLabel(m)} until ${formatUtc(m.until)}`)].join('\n');
+}
+
 export const NOT_ALLOWED = 'Only chat administrators can change subscriptions here. Anyone can use /list and /help.';
 
-export function createCommandService(store: ChatStore, options: { subscriptionLimit: number }): CommandHandler {
+export interface CommandServiceOptions {
+  subscriptionLimit: number;
+  /** Milliseconds since the epoch; injected by tests of mute expiry. */
+  clock?: () => number;
+}
+
+/** Commands that change the chat's settings: in group chats only its administrators may run them. */
+function isMutating(command: Command): boolean {
+  switch (command.name) {
+    case 'watch':
+    case 'unwatch':
+    case 'unwatch_all':
+    case 'mute':
+    case 'unmute':
+      return true;
+    case 'mention':
+      return command.value !== undefined;
+    default:
+      return false;
+  }
+}
+
+export function createCommandService(store: ChatStore, options: CommandServiceOptions): CommandHandler {
+  const clock = options.clock ?? Date.now;
+
   function mention(request: CommandRequest, value: string | null | undefined): string {
     if (!request.parseMention) return 'Mentions are not available on this platform.';
     const chat = store.ensureChat(request.chat);
@@ -74,19 +110,53 @@ export function createCommandService(store: ChatStore, options: { subscriptionLi
     return `High-severity alerts here (contract migrations, notices, security flags) will ping ${parsed}.`;
   }
 
+  function mute(chatId: number, command: Extract<Command, { name: 'mute' }>): string {
+    const now = clock();
+    const wanted = requestedMutes(command.coins, command.fields, now + command.durationMs);
+    store.setMutes(chatId, wanted, now);
+    const what = wanted.map(muteLabel).join(', ');
+    return (
+      `Muted ${what} for ${formatDuration(command.durationMs)}, until ${formatUtc(now + command.durationMs)}. ` +
+      'Contract migrations and notices still come through; muted alerts are kept and /recent shows them. /unmute ends it sooner.'
+    );
+  }
+
+  function unmute(chatId: number, command: Extract<Command, { name: 'unmute' }>): string {
+    const now = clock();
+    const all = command.coins.length === 0 && command.fields.length === 0;
+    const asked = all ? undefined : requestedMutes(command.coins, command.fields, now);
+    const ended = store.endMutes(chatId, now, asked);
+    const lines = ended.map((m) => `Unmuted ${muteLabel(m)}.`);
+    const missing = asked?.filter((a) => !ended.some((m) => m.kind === a.kind && m.target === a.target)) ?? [];
+    lines.push(...missing.map((m) => `${muteLabel(m)} was not muted.`));
+    if (all && ended.length === 0) lines.push('Nothing is muted in this chat.');
+    return lines.join('\n');
+  }
+
+  function recent(chatId: number, command: Extract<Command, { name: 'recent' }>): string {
+    const { target, limit } = command;
+    if (!target) {
+      return describeRecent(
+        `The last ${limit} alerts of this chat (newest first; muted and held ones too):`,
+        store.history({ chatId }, limit),
+        'No alerts for this chat yet. /recent <coin-id|field> shows what was recorded for any coin or field.',
+      );
+    }
+    const entries = store.history(target.kind === 'coin' ? { coinId: target.value } : { field: target.value }, limit);
+    return describeRecent(`The last ${limit} recorded changes of ${target.value} (newest first):`, entries, `Nothing recorded for ${target.value} yet.`);
+  }
+
   return {
     async run(request) {
       const parsed: ParseResult | undefined = parseCommand(request.name, request.args);
       if (!parsed) return undefined;
       if (!parsed.ok) return parsed.reply;
       const { command } = parsed;
-      const mutating =
-        command.name === 'watch' ||
-        command.name === 'unwatch' ||
-        command.name === 'unwatch_all' ||
-        (command.name === 'mention' && command.value !== undefined);
-      if (mutating && !(await request.canManage())) return request.notAllowed ?? NOT_ALLOWED;
+      if (isMutating(command) && !(await request.canManage())) return request.notAllowed ?? NOT_ALLOWED;
       if (command.name === 'mention') return mention(request, command.value);
+      if (command.name === 'mute') return mute(store.ensureChat(request.chat).id, command);
+      if (command.name === 'unmute') return unmute(store.ensureChat(request.chat).id, command);
+      if (command.name === 'recent') return recent(store.ensureChat(request.chat).id, command);
 
       // Any command, /start and /help included, (re)activates the chat: someone is talking to the bot there.
       const chat = store.ensureChat(request.chat);
@@ -99,7 +169,9 @@ export function createCommandService(store: ChatStore, options: { subscriptionLi
         coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
       });
       if (plan.add.length || plan.remove.length) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
-      return plan.reply;
+      if (command.name !== 'list') return plan.reply;
+      const mutes = store.listMutes(chat.id, clock());
+      return mutes.length ? `${plan.reply}\n${describeMutes(mutes)}` : plan.reply;
     },
 
     chatGone(chatRef, reason) {

@@ -1,5 +1,12 @@
 // Text helpers shared by the renderers: visible shortening that never splits a character or an escape sequence.
 
+/**
+ * Bidirectional overrides and isolates (U+202A-U+202E, U+2066-U+2069). In a payload value one would reorder the text
+ * after it (our own words, an address), so renderers show each as U+FFFD, one character for one: lengths hold.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export const withoutBidiControls = (text: string): string => text.replace(BIDI_CONTROLS, '\uFFFD');
+
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 const marker = (rest: number) => `… (${rest} more character${rest === 1 ? '' : 's'})`;
 /** Characters as a person counts them (code points), cheaply. */

@@ -12,6 +12,8 @@ import {
   searchCoins,
   setOpsMention,
 } from './chats.js';
+import { chatHistory, coinHistory, fieldHistory } from './history.js';
+import { endMutes, listMutes, setMutes } from './mutes.js';
 import type { Db } from './open-database.js';
 
 export function sqliteChatStore(db: Db): ChatStore {
@@ -26,5 +28,14 @@ export function sqliteChatStore(db: Db): ChatStore {
     deactivateChat: (chatId, reason) => deactivateChat(db, chatId, reason),
     reactivateChat: (chatId) => reactivateChat(db, chatId),
     moveChat: (chatId, newId) => moveChat(db, chatId, newId),
+    setMutes: (chatId, mutes, now) => setMutes(db, chatId, mutes, now),
+    endMutes: (chatId, now, targets) => endMutes(db, chatId, now, targets),
+    listMutes: (chatId, now) => listMutes(db, chatId, now),
+    history: (query, limit) =>
+      'chatId' in query
+        ? chatHistory(db, query.chatId, limit)
+        : 'coinId' in query
+          ? coinHistory(db, query.coinId, limit)
+          : fieldHistory(db, query.field, limit),
   };
 }

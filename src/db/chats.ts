@@ -5,6 +5,9 @@ import type { ChatKind, ChatRef } from '../platforms/port.js';
 import type { Db } from './open-database.js';
 import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
 
+/** Statuses of rows still to be sent: waiting, in flight, or held for a digest. */
+const QUEUED = ['pending', 'sending', 'held'];
+
 /** Finds or creates the chat, refreshing its kind and title and reactivating it (someone is talking to the bot there). */
 export function ensureChat(db: Db, chat: ChatRef): ChatRow {
   return db
@@ -89,7 +92,7 @@ export function deactivateChat(db: Db, chatId: number, reason: string): void {
       .run();
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `chat deactivated: ${reason}` })
-      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, ['pending', 'sending'])))
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
       .run();
   });
 }
@@ -120,10 +123,10 @@ export function moveChat(db: Db, chatId: number, newPlatformChatId: string, kind
     tx.run(sql`insert or ignore into subscriptions (chat_id, coin_id, field)
                select ${target.id}, coin_id, field from subscriptions where chat_id = ${chatId}`);
     tx.run(sql`update or ignore deliveries set chat_id = ${target.id}
-               where chat_id = ${chatId} and status in ('pending', 'sending')`);
+               where chat_id = ${chatId} and status in ('pending', 'sending', 'held')`);
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `already queued for ${newPlatformChatId}` })
-      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, ['pending', 'sending'])))
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
       .run();
     tx.update(chats).set({ active: true, deactivatedReason: null, deactivatedAt: null }).where(eq(chats.id, target.id)).run();
     tx.update(chats)

@@ -15,6 +15,12 @@ export const MIGRATIONS_FOLDER = resolve(dirname(fileURLToPath(import.meta.url))
 export interface OpenDatabaseOptions {
   /** How long a writer waits for a lock before the write fails (and the webhook answers 503). */
   busyTimeoutMs?: number;
+  /**
+   * SQLite `synchronous` in WAL mode. `normal` (the default): a commit survives the process being killed, but an
+   * operating-system crash or power loss can lose the last few. `full`: every commit is on disk (an fsync of the WAL
+   * per commit) before the webhook is answered. Group commit shares that cost between webhooks arriving together.
+   */
+  synchronous?: 'normal' | 'full';
 }
 
 /** Opens (or creates) the database at `path` (`:memory:` works too) and brings its schema up to date. */
@@ -23,7 +29,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   const sqlite = new Database(path);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
   sqlite.pragma('foreign_keys = ON');
   const db = drizzle(sqlite, { schema });
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });

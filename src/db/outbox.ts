@@ -11,7 +11,10 @@ const sending = alias(deliveries, 'sending');
 
 interface OutboxStatements {
   claimOne: Statement<[number]>;
-  markSent: Statement<[number, number]>;
+  markSent: Statement<[number, string | null, number]>;
+  markGated: Statement<[string, number, string, number]>;
+  recentLow: Statement<[number, number], { n: number }>;
+  heldUntil: Statement<[number], { at: number | null }>;
   markDead: Statement<[string, number]>;
   markRetry: Statement<[string, number, number]>;
   release: Statement<[number, number]>;
@@ -29,8 +32,19 @@ function statementsFor(db: Db): OutboxStatements {
     const sqlite = db.$client;
     prepared = {
       claimOne: sqlite.prepare<[number]>("update deliveries set status = 'sending' where id = ?"),
-      markSent: sqlite.prepare<[number, number]>(
-        "update deliveries set status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = null where id = ? and status = 'sending'",
+      markSent: sqlite.prepare<[number, string | null, number]>(
+        `update deliveries set status = 'sent', sent_at = ?, severity = coalesce(?, severity), attempts = attempts + 1, last_error = null
+         where id = ? and status = 'sending'`,
+      ),
+      markGated: sqlite.prepare<[string, number, string, number]>(
+        "update deliveries set status = ?, next_attempt_at = ?, severity = ? where id = ? and status = 'sending'",
+      ),
+      // Through deliveries_chat_status_sent: only this chat's rows sent since `since` are read.
+      recentLow: sqlite.prepare<[number, number], { n: number }>(
+        "select count(*) as n from deliveries where chat_id = ? and status = 'sent' and sent_at > ? and severity <> 'high'",
+      ),
+      heldUntil: sqlite.prepare<[number], { at: number | null }>(
+        "select min(next_attempt_at) as at from deliveries where chat_id = ? and status = 'held'",
       ),
       markDead: sqlite.prepare<[string, number]>(
         "update deliveries set status = 'dead', attempts = attempts + 1, last_error = ? where id = ? and status = 'sending'",
@@ -68,6 +82,25 @@ export const PER_CHAT_CLAIM = 10;
 /** How many of the oldest due rows one claim looks at. */
 const CLAIM_WINDOW = 5000;
 
+interface ClaimRow {
+  id: number;
+  eventRowId: number;
+  chatId: number;
+  attempts: number;
+  matchedPositions: string;
+  platform: string;
+  platformChatId: string;
+  kind: string;
+  title: string | null;
+  opsMention: string | null;
+}
+
+const platformList = (platforms: readonly string[]) =>
+  sql.join(
+    platforms.map((platform) => sql`${platform}`),
+    sql`, `,
+  );
+
 /**
  * Marks due rows of active chats on `platforms` as `sending` and returns them, oldest first: at most `limit` in all and
  * `PER_CHAT_CLAIM` per chat, and none of a chat that still has rows in flight (so claiming is fair between chats).
@@ -75,18 +108,7 @@ const CLAIM_WINDOW = 5000;
 export function claimDue(db: Db, platforms: readonly string[], now: number, limit: number): ClaimedDelivery[] {
   if (platforms.length === 0 || limit <= 0) return [];
   return db.transaction((tx) => {
-    const rows = tx.all<{
-      id: number;
-      eventRowId: number;
-      chatId: number;
-      attempts: number;
-      matchedPositions: string;
-      platform: string;
-      platformChatId: string;
-      kind: string;
-      title: string | null;
-      opsMention: string | null;
-    }>(sql`
+    const rows = tx.all<ClaimRow>(sql`
       with oldest as (
         -- The oldest due rows, a bounded prefix read through the (status, next_attempt_at) index: a claim costs the
         -- same whether 100 or 100,000 alerts wait.
@@ -101,10 +123,7 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
         from oldest w
         join ${chats} c on c.id = w.chat_id
         where c.active = 1
-          and c.platform in (${sql.join(
-            platforms.map((platform) => sql`${platform}`),
-            sql`, `,
-          )})
+          and c.platform in (${platformList(platforms)})
           and not exists (select 1 from ${deliveries} s where s.chat_id = w.chat_id and s.status = 'sending')
       )
       select due.id as id, due.event_row_id as eventRowId, due.chat_id as chatId, due.attempts as attempts,
@@ -114,18 +133,76 @@ export function claimDue(db: Db, platforms: readonly string[], now: number, limi
       where due.rank <= ${PER_CHAT_CLAIM}
       order by due.next_attempt_at, due.id
       limit ${limit}`);
-    if (rows.length === 0) return [];
-    const { claimOne } = statementsFor(db);
-    for (const row of rows) claimOne.run(row.id);
-    return rows.map((r) => ({
-      id: r.id,
-      eventRowId: r.eventRowId,
-      chatId: r.chatId,
-      attempts: r.attempts,
-      positions: JSON.parse(r.matchedPositions) as number[],
-      chat: { platform: r.platform, platformChatId: r.platformChatId, kind: r.kind as ChatKind, title: r.title, opsMention: r.opsMention },
-    }));
+    return claimRows(db, rows);
   });
+}
+
+/** Marks the selected rows `sending` (inside the caller's transaction) and returns them as claimed deliveries. */
+function claimRows(db: Db, rows: readonly ClaimRow[]): ClaimedDelivery[] {
+  const { claimOne } = statementsFor(db);
+  for (const row of rows) claimOne.run(row.id);
+  return rows.map((r) => ({
+    id: r.id,
+    eventRowId: r.eventRowId,
+    chatId: r.chatId,
+    attempts: r.attempts,
+    positions: JSON.parse(r.matchedPositions) as number[],
+    chat: { platform: r.platform, platformChatId: r.platformChatId, kind: r.kind as ChatKind, title: r.title, opsMention: r.opsMention },
+  }));
+}
+
+/** Most held alerts one digest covers; more wait for the chat's next digest. */
+export const DIGEST_MAX_ROWS = 500;
+
+/**
+ * Claims the held rows of chats whose digest is due (at most `maxChats` chats, `DIGEST_MAX_ROWS` rows each), grouped
+ * by chat, oldest first. A chat with rows in flight waits, as in `claimDue`.
+ */
+export function claimDigests(db: Db, platforms: readonly string[], now: number, maxChats: number): ClaimedDelivery[][] {
+  if (platforms.length === 0 || maxChats <= 0) return [];
+  return db.transaction((tx) => {
+    const rows = tx.all<ClaimRow>(sql`
+      with due_chats as (
+        select distinct d.chat_id from ${deliveries} d
+        where d.status = 'held' and d.next_attempt_at <= ${now}
+        limit ${maxChats}
+      ),
+      held as (
+        select d.*, row_number() over (partition by d.chat_id order by d.id) as rank
+        from ${deliveries} d join due_chats using (chat_id)
+        where d.status = 'held'
+      )
+      select h.id as id, h.event_row_id as eventRowId, h.chat_id as chatId, h.attempts as attempts,
+             h.matched_positions as matchedPositions, c.platform as platform, c.platform_chat_id as platformChatId,
+             c.kind as kind, c.title as title, c.ops_mention as opsMention
+      from held h join ${chats} c on c.id = h.chat_id
+      where h.rank <= ${DIGEST_MAX_ROWS} and c.active = 1
+        and c.platform in (${platformList(platforms)})
+        and not exists (select 1 from ${deliveries} s where s.chat_id = h.chat_id and s.status = 'sending')
+      order by h.chat_id, h.id`);
+    const groups = new Map<number, ClaimedDelivery[]>();
+    for (const claimed of claimRows(db, rows)) {
+      const group = groups.get(claimed.chatId) ?? [];
+      group.push(claimed);
+      groups.set(claimed.chatId, group);
+    }
+    return [...groups.values()];
+  });
+}
+
+/** A claimed row the dispatcher will not send now: `muted` (kept, never sent) or `held` for the digest due `at`. */
+export function markGated(db: Db, id: number, status: 'muted' | 'held', at: number, severity: string): void {
+  statementsFor(db).markGated.run(status, at, severity, id);
+}
+
+/** Low-severity alerts the chat was sent after `since` (digests: is this chat being flooded?). */
+export function recentLowSeverity(db: Db, chatId: number, since: number): number {
+  return statementsFor(db).recentLow.get(chatId, since)?.n ?? 0;
+}
+
+/** When the chat's pending digest goes out, if it has one. */
+export function heldUntil(db: Db, chatId: number): number | undefined {
+  return statementsFor(db).heldUntil.get(chatId)?.at ?? undefined;
 }
 
 /** The event and all its changes, for composing alerts (the caller picks each chat's matched positions). */
@@ -141,8 +218,8 @@ export function loadEvent(db: Db, eventRowId: number): (AlertSource & { position
   };
 }
 
-export function markSent(db: Db, id: number, now: number): void {
-  statementsFor(db).markSent.run(now, id);
+export function markSent(db: Db, id: number, now: number, severity?: string): void {
+  statementsFor(db).markSent.run(now, severity ?? null, id);
 }
 
 /**
@@ -166,7 +243,7 @@ export function release(db: Db, id: number, at: number): void {
 }
 
 /**
- * When the next claimable row falls due: pending, of an active chat on `platforms` that has nothing in flight (a chat's
+ * When the next claimable row falls due: pending (or held for a digest), of an active chat on `platforms` that has nothing in flight (a chat's
  * next rows are claimed when its current ones finish, which wakes the dispatcher anyway).
  */
 export function nextDueAt(db: Db, platforms: readonly string[]): number | undefined {
@@ -181,7 +258,7 @@ export function nextDueAt(db: Db, platforms: readonly string[]): number | undefi
     .innerJoin(chats, eq(chats.id, deliveries.chatId))
     .where(
       and(
-        eq(deliveries.status, 'pending'),
+        inArray(deliveries.status, ['pending', 'held']),
         eq(chats.active, true),
         inArray(chats.platform, [...platforms]),
         sql`not exists ${inFlight}`,
@@ -201,7 +278,7 @@ export function countByStatus(db: Db, statuses: readonly string[]): number {
   );
 }
 
-export const outboxDepth = (db: Db) => countByStatus(db, ['pending', 'sending']);
+export const outboxDepth = (db: Db) => countByStatus(db, ['pending', 'sending', 'held']);
 export const deadLetters = (db: Db) => countByStatus(db, ['dead']);
 
 export interface DeliveryListing {

@@ -3,10 +3,10 @@
 // This is the hot path of ingest: every statement is prepared once per database, events arriving together share one
 // commit, and matching looks up exact (coin, field) keys, so the cost grows with the number of matches, not with the
 // size of the subscriptions table.
-import { candidateKeys, matchChats, type SubscriptionKey } from '../core/match.js';
-import type { Statement } from 'better-sqlite3';
+import { candidateKeys, matchChats } from '../core/match.js';
 import type { ParsedEvent } from '../webhooks/parse-payload.js';
 import type { Db } from './open-database.js';
+import { createSubscriberLookup } from './subscriber-lookup.js';
 
 export interface Envelope {
   source: string;
@@ -53,21 +53,7 @@ export function createEventRecorder(db: Db): EventRecorder {
      on conflict (id) do update set symbol = coalesce(excluded.symbol, coins.symbol),
        name = coalesce(excluded.name, coins.name), updated_at = excluded.updated_at`,
   );
-  // One lookup per event: the coin and "any coin" × the fields that cover its changes, through the (coin_id, field)
-  // index. The field list is short and its length varies, so there is one statement per length.
-  const lookups = new Map<number, Statement<string[], SubscriptionKey>>();
-  const subscribersOf = (coinIds: readonly string[], fields: readonly string[]): SubscriptionKey[] => {
-    let statement = lookups.get(fields.length);
-    if (!statement) {
-      statement = sqlite.prepare<string[], SubscriptionKey>(
-        `select s.chat_id as chatId, s.coin_id as coinId, s.field as field
-         from subscriptions s join chats c on c.id = s.chat_id
-         where s.coin_id in (?, ?) and s.field in (${fields.map(() => '?').join(', ')}) and c.active = 1`,
-      );
-      lookups.set(fields.length, statement);
-    }
-    return statement.all(...coinIds, ...fields);
-  };
+  const subscribersOf = createSubscriberLookup(sqlite);
   const insertDelivery = sqlite.prepare<[number, number, string]>(
     'insert into deliveries (event_row_id, chat_id, matched_positions) values (?, ?, ?)',
   );

@@ -115,8 +115,13 @@ export const deliveries = sqliteTable(
     chatId: integer('chat_id')
       .notNull()
       .references(() => chats.id, { onDelete: 'cascade' }),
-    /** `pending` → `sending` → `sent`; or `dead` (attempts exhausted) / `cancelled` (chat gone). */
+    /**
+     * `pending` → `sending` → `sent`; or `dead` (attempts exhausted) / `cancelled` (chat gone) / `muted` (a /mute
+     * covered it: recorded, not sent) / `held` (waiting for the chat's digest, sent at `next_attempt_at`).
+     */
     status: text('status').notNull().default('pending'),
+    /** The composed alert's severity (`high`, `medium`, `info`), set when the dispatcher first handles the row. */
+    severity: text('severity'),
     /** JSON array of `changes.position` values this chat's subscriptions matched. */
     matchedPositions: text('matched_positions').notNull(),
     attempts: integer('attempts').notNull().default(0),
@@ -128,9 +133,28 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId),
     index('deliveries_status_due').on(t.status, t.nextAttemptAt),
-    // "Does this chat have alerts in flight?": claiming is fair between chats.
-    index('deliveries_chat_status').on(t.chatId, t.status),
+    // "Does this chat have alerts in flight?" (claiming is fair between chats) and "how many did it get lately?"
+    // (digests): both read one chat's rows of one status, the latter by time.
+    index('deliveries_chat_status_sent').on(t.chatId, t.status, t.sentAt),
   ],
+);
+
+/** `/mute`: low-severity alerts of a chat (all of them, one coin's or one field's) are not sent until `until`. */
+export const mutes = sqliteTable(
+  'mutes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    /** `chat` (target is `*`), `coin` (a coin id) or `field` (a field or sub-field). */
+    kind: text('kind').notNull(),
+    target: text('target').notNull(),
+    /** Milliseconds since the epoch. */
+    until: integer('until').notNull(),
+    createdAt: integer('created_at').notNull().default(nowMs),
+  },
+  (t) => [uniqueIndex('mutes_chat_target').on(t.chatId, t.kind, t.target), index('mutes_until').on(t.until)],
 );
 
 export type EventRow = typeof events.$inferSelect;
@@ -138,3 +162,4 @@ export type ChangeRow = typeof changes.$inferSelect;
 export type ChatRow = typeof chats.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
+export type MuteRow = typeof mutes.$inferSelect;

@@ -2,6 +2,7 @@
 // platform: it hands an adapter a neutral Alert for a chat and gets an outcome back; commands flow the other way,
 // from the adapter into the CommandHandler as neutral requests.
 import type { Alert } from '../core/alert.js';
+import type { Digest } from '../core/compact.js';
 import type { CommandHandler } from '../core/command-service.js';
 import type { Hono } from 'hono';
 
@@ -48,6 +49,8 @@ export interface PlatformAdapter {
   readonly limits: RateLimits;
   /** Renders and sends one alert to one chat. Must not throw for platform answers: map them to an outcome. */
   send(chat: ChatRef, alert: Alert): Promise<SendOutcome>;
+  /** Renders and sends a digest of held low-severity alerts (one message, no ping). Same outcome rules as `send`. */
+  sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome>;
   /** Starts receiving commands (polling, gateway, …) and hands them to `commands`. */
   start?(commands: CommandHandler): Promise<void>;
   stop?(): Promise<void>;

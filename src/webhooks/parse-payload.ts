@@ -3,6 +3,12 @@ import { z } from 'zod';
 
 export const COIN_INFO_UPDATED = 'cg.coin.info.updated';
 
+/**
+ * Most changes one event may carry (real ones carry a few). Each distinct field is a parameter of the matching query,
+ * and SQLite takes at most 32,766: with a raised WEBHOOK_MAX_BODY_BYTES, more would fail every retry with a 503.
+ */
+export const MAX_CHANGES = 10_000;
+
 /** Names and symbols are untrusted text of any length: the body limit bounds them, renderers shorten them visibly. */
 const coinText = z.string();
 
@@ -23,7 +29,7 @@ const coinInfoUpdated = z
         id: z.string().min(1).max(1000),
         symbol: coinText.nullish(),
         name: coinText.nullish(),
-        changes: z.array(change).default([]),
+        changes: z.array(change).max(MAX_CHANGES).default([]),
       })
       .loose(),
   })
@@ -85,6 +91,9 @@ export function parsePayload(rawBody: string): ParseResult {
   const parsed = coinInfoUpdated.safeParse(json);
   if (!parsed.success) return { ok: false, reason: describe(parsed.error) };
   const { data } = parsed.data;
+  // Values are kept as JSON and rendered recursively: a value nested thousands deep would overflow the stack there.
+  const tooDeep = data.changes.findIndex((c) => nestedDeeperThan(c.old_value, MAX_VALUE_DEPTH) || nestedDeeperThan(c.new_value, MAX_VALUE_DEPTH));
+  if (tooDeep !== -1) return { ok: false, reason: `data.changes.${tooDeep}: a value is nested deeper than ${MAX_VALUE_DEPTH} levels` };
   return {
     ok: true,
     event: {
@@ -100,6 +109,21 @@ export function parsePayload(rawBody: string): ParseResult {
       handled: true,
     },
   };
+}
+
+/** CoinGecko's values are strings, booleans, null or short arrays; anything nested this deep is not a coin's metadata. */
+export const MAX_VALUE_DEPTH = 32;
+
+/** Whether `value` has arrays or objects nested more than `limit` deep. Iterative: the input may be very deep. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const inner of Object.values(node)) stack.push([inner, depth + 1]);
+  }
+  return false;
 }
 
 function describe(error: z.ZodError): string {

@@ -2,27 +2,13 @@
 // commit, one send per (event, chat), retries to a dead letter, immediate dead letters, platform down, rate spacing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
-import type { Alert } from '../../src/core/alert.js';
 import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { requeueDead } from '../../src/db/outbox.js';
 import { createDispatcher } from '../../src/delivery/dispatcher.js';
 import { createMetrics } from '../../src/metrics.js';
-import type { ChatRef, PlatformAdapter, SendOutcome } from '../../src/platforms/port.js';
+import type { PlatformAdapter } from '../../src/platforms/port.js';
 import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
-
-class ScriptedAdapter implements PlatformAdapter {
-  readonly platform = 'scripted';
-  readonly sends: Array<{ chat: string; alert: Alert; at: number }> = [];
-  /** Outcomes to answer, in order; `sent` once the script runs out. */
-  script: SendOutcome[] = [];
-  /** Answers by chat, after the script (e.g. a chat that has moved). */
-  answer?: (chat: ChatRef) => SendOutcome | undefined;
-  constructor(readonly limits = { perSecond: 1000, perChatIntervalMs: 0 }) {}
-  async send(chat: ChatRef, alert: Alert): Promise<SendOutcome> {
-    this.sends.push({ chat: chat.platformChatId, alert, at: performance.now() });
-    return this.script.shift() ?? this.answer?.(chat) ?? { kind: 'sent' };
-  }
-}
+import { ScriptedAdapter } from '../support/scripted-adapter.js';
 
 let store: TempDb;
 let bot: Bot;

@@ -115,7 +115,13 @@ export function apiError(status: number, code: number, message: string): Scripte
 
 const ANSWER_TIMEOUT_MS = 5000;
 
-export async function startDiscordFake(options: { token?: string } = {}): Promise<DiscordFake> {
+export interface DiscordFakeOptions {
+  token?: string;
+  /** Accept messages to any channel id (load and fan-out tests), not only the fake world's two channels. */
+  anyChannel?: boolean;
+}
+
+export async function startDiscordFake(options: DiscordFakeOptions = {}): Promise<DiscordFake> {
   const token = options.token ?? 'fake-bot-token';
   const requests: RecordedRequest[] = [];
   const gatewayQueries: string[] = [];
@@ -170,7 +176,9 @@ export async function startDiscordFake(options: { token?: string } = {}): Promis
       return;
     }
     if (next) return json(res, next.status, next.body ?? {}, next.headers);
-    if (channelId !== FAKE.channelId && channelId !== FAKE.dmChannelId) return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+    if (!options.anyChannel && channelId !== FAKE.channelId && channelId !== FAKE.dmChannelId) {
+      return json(res, 404, { message: 'Unknown Channel', code: 10003 });
+    }
     const problems = messageProblems(body);
     if (problems.length > 0) return json(res, 400, invalidFormBody(problems));
     const list = accepted.get(channelId) ?? [];

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { parseCommandText } from '../../src/core/command-grammar.js';
 import { createConsoleAdapter } from '../../src/platforms/console/console-adapter.js';
 import type { ChatRef, SendOutcome } from '../../src/platforms/port.js';
-import { escapeHtml, renderTelegramAlert } from '../../src/platforms/telegram/render-telegram.js';
+import { escapePayload, renderTelegramAlert, renderTelegramDigest } from '../../src/platforms/telegram/render-telegram.js';
 import type { HarnessFactory } from './adapter-contract.js';
 
 export const consoleHarness: HarnessFactory = async () => {
@@ -12,7 +12,7 @@ export const consoleHarness: HarnessFactory = async () => {
   const failures: SendOutcome[] = [];
   const adapter = createConsoleAdapter({
     write: (text) => printed.push(text),
-    renderers: [{ label: 'Telegram', render: (alert) => renderTelegramAlert(alert) }],
+    renderers: [{ label: 'Telegram', render: (alert) => renderTelegramAlert(alert), renderDigest: renderTelegramDigest }],
     answer: () => failures.shift(),
   });
   const chat: ChatRef = { platform: 'console', platformChatId: 'ops', kind: 'group', title: 'Ops' };
@@ -27,7 +27,7 @@ export const consoleHarness: HarnessFactory = async () => {
     alerts: (chatId) => adapter.sent.filter((s) => s.chat.platformChatId === chatId).map((s) => ({ ...s, printed: printed.join('\n') })),
     assertInert(alert, hostile) {
       const text = (alert as { printed: string }).printed;
-      expect(text).toContain(escapeHtml(hostile));
+      expect(text).toContain(escapePayload(hostile));
       expect(text).not.toContain('<b>x</b>');
     },
     failNextAlert(_chatId, failure) {

@@ -54,7 +54,7 @@ describe('Discord command intake', () => {
     const [registration] = fake.registrations();
     expect(registration?.path).toBe(`/applications/${FAKE.applicationId}/guilds/${FAKE.guildId}/commands`);
     const commands = registration!.body as Array<{ name: string; default_member_permissions?: string; options?: unknown[] }>;
-    expect(commands.map((c) => c.name)).toEqual(['watch', 'unwatch', 'mention', 'list', 'help']);
+    expect(commands.map((c) => c.name)).toEqual(['watch', 'unwatch', 'mention', 'mute', 'unmute', 'recent', 'list', 'help']);
     for (const name of ['watch', 'unwatch']) {
       const command = commands.find((c) => c.name === name)!;
       expect(command.default_member_permissions).toBe(String(PermissionFlagsBits.ManageChannels));

@@ -55,7 +55,7 @@ describe('Telegram end to end', () => {
   it('registers its commands and answers /watch, /list, /unwatch in a private chat', async () => {
     await setUp();
     bot = await startBot();
-    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(5);
+    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(8);
     expect(await fake.say(dm, '/watch bitcoin public_notices')).toBe(
       'Watching bitcoin: public_notices\nNot seen in any CoinGecko event yet: bitcoin. Check the id on coingecko.com if that is unexpected.',
     );

@@ -1,7 +1,7 @@
 // The Telegram side of the adapter contract: the real grammY adapter against TelegramFake, long polling.
 import { expect } from 'vitest';
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
-import { escapeHtml } from '../../src/platforms/telegram/render-telegram.js';
+import { escapePayload } from '../../src/platforms/telegram/render-telegram.js';
 import { TelegramFake } from '../fakes/telegram-fake.js';
 import type { HarnessFactory } from './adapter-contract.js';
 
@@ -15,7 +15,7 @@ export const telegramHarness: HarnessFactory = async ({ log }) => {
     alerts: (chatId) => fake.alerts(chatId),
     assertInert(alert, hostile) {
       const text = (alert as { text: string }).text;
-      expect(text).toContain(escapeHtml(hostile));
+      expect(text).toContain(escapePayload(hostile));
       expect(text).not.toContain('<b>x</b>');
       expect(text).not.toContain('<https://evil.example');
       // Every tag left is one of ours.

@@ -5,11 +5,11 @@ import { once } from 'node:events';
 import { Events, RESTEvents, Routes } from 'discord.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import type { PlatformAdapter } from '../port.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { createDiscordClient } from './discord-client.js';
 import { registerCommands } from './discord-commands.js';
 import { createInteractionHandler } from './discord-interactions.js';
-import { renderDiscordAlert } from './render-discord.js';
+import { renderDiscordAlert, renderDiscordDigest } from './render-discord.js';
 import { outcomeOfError } from './send-outcome.js';
 
 export interface DiscordAdapterOptions {
@@ -77,21 +77,23 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
     }
   }
 
+  async function post(chat: ChatRef, render: () => object): Promise<SendOutcome> {
+    if (!SNOWFLAKE.test(chat.platformChatId)) return { kind: 'chat_gone', reason: 'not a Discord channel id' };
+    try {
+      await client.rest.post(Routes.channelMessages(chat.platformChatId), { body: render() });
+      return { kind: 'sent' };
+    } catch (error) {
+      return outcomeOfError(error);
+    }
+  }
+
   return {
     platform: 'discord',
     // Discord allows 50 requests/s per bot; a channel takes about 5 messages per 5 s.
     limits: { perSecond: 50, perChatIntervalMs: 1000 },
 
-    async send(chat, alert) {
-      if (!SNOWFLAKE.test(chat.platformChatId)) return { kind: 'chat_gone', reason: 'not a Discord channel id' };
-      try {
-        const body = renderDiscordAlert(alert, { mention: chat.opsMention });
-        await client.rest.post(Routes.channelMessages(chat.platformChatId), { body });
-        return { kind: 'sent' };
-      } catch (error) {
-        return outcomeOfError(error);
-      }
-    },
+    send: (chat, alert) => post(chat, () => renderDiscordAlert(alert, { mention: chat.opsMention })),
+    sendDigest: (chat, digest) => post(chat, () => renderDiscordDigest(digest)),
 
     async start(commands: CommandHandler) {
       client.on(Events.InteractionCreate, createInteractionHandler(commands, log));

@@ -57,6 +57,38 @@ export const SLASH_COMMANDS = [
   },
   {
     type: ApplicationCommandType.ChatInput,
+    name: 'mute',
+    description: 'Silence low-severity alerts here for a while (migrations and notices still come through)',
+    default_member_permissions: MANAGE_CHANNELS,
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'duration',
+        description: 'How long: 30m, 2h, 1d, 1w (at most 30d)',
+        required: true,
+        max_length: 20,
+      },
+      { ...targets('Only these coins or fields (empty: every low-severity alert)'), required: false },
+    ],
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: 'unmute',
+    description: 'End the mutes of this channel (all, or of these coins or fields)',
+    default_member_permissions: MANAGE_CHANNELS,
+    options: [{ ...targets('Coins or fields whose mute ends (empty: every mute)'), required: false }],
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
+    name: 'recent',
+    description: 'The last recorded changes: of what this channel watches, or of one coin or field',
+    options: [
+      { ...targets('A coin id or field (empty: what this channel watches)'), required: false },
+      { type: ApplicationCommandOptionType.Integer, name: 'count', description: 'How many (default 10)', required: false, min_value: 1, max_value: 50 },
+    ],
+  },
+  {
+    type: ApplicationCommandType.ChatInput,
     name: 'list',
     description: 'What this channel watches',
   },

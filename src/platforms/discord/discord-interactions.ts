@@ -20,7 +20,19 @@ const FAILED = 'Something went wrong on our side. Please try again in a moment.'
 const NO_PINGS = { parse: [] };
 
 /** Commands whose `targets` option offers suggestions. */
-const SUGGESTING = new Set(['watch', 'unwatch']);
+const SUGGESTING = new Set(['watch', 'unwatch', 'mute', 'unmute', 'recent']);
+
+/**
+ * The options as the text grammar reads them: `/mute duration:2h targets:categories` → `2h categories`,
+ * `/recent targets:bitcoin count:20` → `bitcoin 20`; /mention's `who`; nothing for /list and /help.
+ */
+function argumentText(interaction: ChatInputCommandInteraction): string {
+  const { options } = interaction;
+  const count = options.getInteger('count');
+  return [options.getString('duration'), options.getString('targets'), options.getString('who'), count === null ? null : String(count)]
+    .filter((part): part is string => part !== null && part !== '')
+    .join(' ');
+}
 
 export function createInteractionHandler(commands: CommandHandler, log: Logger): (interaction: Interaction) => Promise<void> {
   async function onCommand(interaction: ChatInputCommandInteraction): Promise<void> {
@@ -29,8 +41,7 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
       const answer = await commands.run({
         chat: chatOf(interaction),
         name: interaction.commandName,
-        // /watch and /unwatch take `targets`, /mention takes `who`; /list and /help take nothing.
-        args: interaction.options.getString('targets') ?? interaction.options.getString('who') ?? '',
+        args: argumentText(interaction),
         canManage: () => mayManage(interaction),
         notAllowed: NOT_ALLOWED,
         parseMention: parseDiscordMention,

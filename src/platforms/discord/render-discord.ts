@@ -4,6 +4,8 @@
 // Pure: the output is the JSON body that is posted.
 import type { Alert, AlertItem, Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
+import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { packLines } from '../../core/text.js';
 import { escapeMarkdown, escapeWithin, linkUrl } from './discord-markdown.js';
 import { mentionPing, type MentionPing } from './discord-mention.js';
 
@@ -213,4 +215,32 @@ function change(old: string | undefined, next: string | undefined): Part[] {
   if (old !== undefined && next !== undefined) return [{ label: 'Old', value: old }, { label: 'New', value: next }];
   if (next !== undefined) return [{ label: 'Added', value: next }];
   return [{ label: 'Removed', value: old ?? 'none' }];
+}
+
+/** The body of a digest: one embed listing the held alerts; it pings nobody. */
+export interface DiscordDigestMessage {
+  embeds: [Omit<DiscordEmbed, 'url' | 'fields'>];
+  allowed_mentions: { parse: [] };
+}
+
+const DIGEST_COLOR = 0x8b8d98;
+
+export function renderDiscordDigest(digest: Digest): DiscordDigestMessage {
+  const lines = digest.entries.map((entry) => {
+    const coin = escapeWithin(coinTitle(entry.coin), 80);
+    const label = entry.coingeckoUrl.length <= 300 ? `[${coin}](${linkUrl(entry.coingeckoUrl)})` : coin;
+    return `• ${label}: ${escapeWithin(entry.summary, Math.min(400, EMBED_LIMITS.description - label.length - 4))}`;
+  });
+  const [description = ''] = packLines(lines, EMBED_LIMITS.description, 1, (hidden) => escapeMarkdown(`… ${hidden} more not shown`));
+  return {
+    embeds: [
+      {
+        title: escapeWithin(digestTitle(digest), EMBED_LIMITS.title),
+        description,
+        color: DIGEST_COLOR,
+        footer: { text: digestFooter(digest) },
+      },
+    ],
+    allowed_mentions: { parse: [] },
+  };
 }

@@ -2,6 +2,8 @@
 // plus a plain fallback `text` for notifications. Payload values only ever go into plain_text objects, so Slack applies
 // neither mrkdwn formatting nor mention parsing to them; they are also escaped (&, <, >) and shortened visibly to fit
 // Slack's limits. Changes that do not fit in one message are summarised with a link to CoinGecko, never dropped silently.
+import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { packLines } from '../../core/text.js';
 import type { Alert, AlertItem, ChangeType, Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { fitSlack, shortenForSlack, slackLink } from './slack-text.js';
@@ -252,4 +254,21 @@ function textLength(blocks: readonly SlackBlock[]): number {
     else if (block.type === 'context') n += block.elements.reduce((s, e) => s + e.text.length, 0);
   }
   return n;
+}
+
+/**
+ * A digest: a header, the held alerts one line each in plain_text sections (payload never meets mrkdwn, as in alerts),
+ * and a footer.
+ */
+export function renderSlackDigest(digest: Digest): SlackMessage {
+  const title = digestTitle(digest);
+  const lines = digest.entries.map((entry) => `• ${shortenForSlack(coinTitle(entry.coin), 80)} [${shortenForSlack(entry.coin.id, 80)}]: ${shortenForSlack(entry.summary, 400)}`);
+  // plain() escapes once more; pack on the escaped length so no section is cut by it.
+  const sections = packLines(lines, BLOCK_KIT_LIMITS.sectionText / 2, 3, (hidden) => `… ${hidden} more not shown`);
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: fitSlack(`🗂 ${title}`, BLOCK_KIT_LIMITS.headerText), emoji: false } },
+    ...sections.filter((text) => text !== '').map((text): SlackBlock => ({ type: 'section', text: plain(text, BLOCK_KIT_LIMITS.sectionText) })),
+    { type: 'context', elements: [plain(digestFooter(digest), 600)] },
+  ];
+  return { text: fitSlack(title, 300), blocks };
 }

@@ -3,8 +3,8 @@
 // are not waited out inside the client: a 429 goes back to the dispatcher, which pauses only that channel.
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import type { PlatformAdapter, SendOutcome } from '../port.js';
-import { renderSlackAlert } from './render-slack.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import { renderSlackAlert, renderSlackDigest, type SlackMessage } from './render-slack.js';
 import { slackCommandsRoute } from './slack-commands-route.js';
 import { slackOutcome } from './slack-outcome.js';
 
@@ -18,6 +18,8 @@ export interface SlackOptions {
   log: Logger;
   /** Milliseconds since the epoch; checks the freshness of signed requests. */
   clock?: () => number;
+  /** Most one Web API call may take before it counts as failed (default 15 s). */
+  requestTimeoutMs?: number;
 }
 
 /** Above this, a hung connection is given up and the dispatcher retries later. */
@@ -30,24 +32,26 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
     // The outbox owns retries and Retry-After; the client only smooths over a single blip, quickly.
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 1, factor: 1, minTimeout: 300, maxTimeout: 300, randomize: false },
-    timeout: REQUEST_TIMEOUT_MS,
+    timeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
     logger: quietLogger(log),
   });
+
+  async function post(chat: ChatRef, { text, blocks }: SlackMessage): Promise<SendOutcome> {
+    try {
+      await client.chat.postMessage({ channel: chat.platformChatId, text, blocks, unfurl_links: false, unfurl_media: false });
+      return { kind: 'sent' };
+    } catch (error) {
+      return slackOutcome(error);
+    }
+  }
 
   return {
     platform: 'slack',
     // Slack allows about one message per second per channel, with short bursts; the overall cap is ours.
     limits: { perSecond: 20, perChatIntervalMs: 1000 },
 
-    async send(chat, alert): Promise<SendOutcome> {
-      const { text, blocks } = renderSlackAlert(alert, { mention: chat.opsMention });
-      try {
-        await client.chat.postMessage({ channel: chat.platformChatId, text, blocks, unfurl_links: false, unfurl_media: false });
-        return { kind: 'sent' };
-      } catch (error) {
-        return slackOutcome(error);
-      }
-    },
+    send: (chat, alert) => post(chat, renderSlackAlert(alert, { mention: chat.opsMention })),
+    sendDigest: (chat, digest) => post(chat, renderSlackDigest(digest)),
 
     routes(commands) {
       const app = slackCommandsRoute({

@@ -1,11 +1,14 @@
 // Slack text safety: the three characters Slack treats as control characters (`&`, `<`, `>`) become entities, so no
 // payload value can open a link, a mention (`<!channel>`, `<@U…>`) or a `<url|label>`; long values are shortened
 // visibly before escaping, between graphemes, so a cut never lands inside an entity, a surrogate pair or an emoji.
-import { shorten } from '../../core/text.js';
+import { shorten, withoutBidiControls } from '../../core/text.js';
 
-/** Escapes `&`, `<` and `>` as Slack asks (and nothing else: other entities would show literally). */
+/**
+ * Escapes `&`, `<` and `>` as Slack asks (and nothing else: other entities would show literally); direction overrides
+ * show as U+FFFD, so a value cannot reorder the text around it.
+ */
 export function escapeSlack(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return withoutBidiControls(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** `text` shortened visibly (see `shorten`) so that its escaped form fits in `max` characters; raw text. */

@@ -14,7 +14,7 @@ export interface SlashCommand {
 /** Command names taken directly; everything else goes through the umbrella. */
 const DIRECT = new Set(['watch', 'unwatch', 'list']);
 /** Sub-commands of the umbrella. */
-const SUBCOMMANDS = new Set(['watch', 'unwatch', 'list', 'mention', 'help', 'start']);
+const SUBCOMMANDS = new Set(['watch', 'unwatch', 'list', 'mention', 'mute', 'unmute', 'recent', 'help', 'start']);
 
 export type Routed =
   | { kind: 'run'; name: string; args: string; umbrella: boolean }

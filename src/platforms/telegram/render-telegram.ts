@@ -1,7 +1,8 @@
 // Telegram rendering: a neutral Alert → one HTML-parse-mode message of at most 4096 characters. Every payload value is
 // escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
 import type { Alert, AlertItem, Severity } from '../../core/alert.js';
-import { shorten } from '../../core/text.js';
+import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { packLines, shorten, withoutBidiControls } from '../../core/text.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
 const VALUE_MAX = 700;
@@ -10,10 +11,19 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/**
+ * Payload text for a message: HTML-escaped, and every `@` followed by a word joiner (U+2060, invisible), so a value
+ * such as `@some_admin` shows as written but is never a Telegram mention that notifies that person. The only mention
+ * in an alert is the chat's own /mention. Direction overrides show as U+FFFD (see withoutBidiControls).
+ */
+export function escapePayload(text: string): string {
+  return escapeHtml(withoutBidiControls(text)).replace(/@/g, '@\u2060');
+}
+
 /** A payload value, shortened and escaped. */
-const v = (text: string, max = VALUE_MAX) => escapeHtml(shorten(text, max, escapeHtml));
+const v = (text: string, max = VALUE_MAX) => escapePayload(shorten(text, max, escapePayload));
 const code = (text: string) => `<code>${v(text)}</code>`;
-const link = (url: string, label: string) => `<a href="${escapeHtml(url)}">${escapeHtml(label)}</a>`;
+const link = (url: string, label: string) => `<a href="${escapeHtml(url)}">${label}</a>`;
 
 const ICON: Record<Severity, string> = { high: '🚨', medium: '⚠️', info: 'ℹ️' };
 
@@ -54,7 +64,7 @@ function arrow(old: string | undefined, next: string | undefined): string {
 }
 
 function explorer(ref: { name: string; url: string } | undefined): string {
-  return ref ? ` · ${link(ref.url, ref.name)}` : '';
+  return ref ? ` · ${link(ref.url, escapeHtml(ref.name))}` : '';
 }
 
 function renderItem(item: AlertItem): string {
@@ -93,4 +103,18 @@ function renderItem(item: AlertItem): string {
     case 'other':
       return `• <b>${v(item.field)}</b> (${item.changeType}): ${arrow(item.old, item.new)}`;
   }
+}
+
+/** A digest as one HTML message: the title, one line per held alert (linked coin, compact summary), the footer. */
+export function renderTelegramDigest(digest: Digest): string {
+  const head = `🗂 <b>${escapeHtml(digestTitle(digest))}</b>`;
+  const foot = escapeHtml(digestFooter(digest));
+  const room = MAX_MESSAGE_LENGTH - head.length - foot.length - 2 * 2;
+  const lines = digest.entries.map((entry) => {
+    const coin = v(coinTitle(entry.coin), 80);
+    const label = entry.coingeckoUrl.length <= 300 ? link(entry.coingeckoUrl, coin) : coin;
+    return `• ${label}: ${v(entry.summary, Math.min(400, room - label.length - 4))}`;
+  });
+  const [body = ''] = packLines(lines, room, 1, (hidden) => `… ${hidden} more not shown`);
+  return [head, body, foot].join('\n\n');
 }

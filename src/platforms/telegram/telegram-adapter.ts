@@ -8,13 +8,17 @@ import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { packLines, shorten } from '../../core/text.js';
-import { MAX_MESSAGE_LENGTH, renderTelegramAlert } from './render-telegram.js';
+import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest } from './render-telegram.js';
 
 export interface TelegramOptions {
   token: string;
   apiRoot: string;
   webhook?: { url: string; secret: string };
   log: Logger;
+  /** Most one Bot API call may take before it counts as failed and is retried later (default 60 s). */
+  timeoutSeconds?: number;
+  /** Messages per second across all chats (default 30, the public Bot API's limit). */
+  ratePerSecond?: number;
 }
 
 const COMMANDS = [
@@ -22,13 +26,16 @@ const COMMANDS = [
   { command: 'unwatch', description: 'Stop watching: /unwatch bitcoin, /unwatch all' },
   { command: 'list', description: "This chat's subscriptions" },
   { command: 'mention', description: 'Ping @someone on high-severity alerts: /mention @oncall, /mention off' },
+  { command: 'mute', description: 'Silence low-severity alerts for a while: /mute 2h, /mute 1d categories' },
+  { command: 'unmute', description: 'End mutes: /unmute, /unmute categories' },
+  { command: 'recent', description: 'The last recorded changes: /recent, /recent bitcoin 20' },
   { command: 'help', description: 'What this bot does, with examples' },
 ];
 const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
 
 export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter {
   const log = options.log.child({ platform: 'telegram' });
-  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: 60 } });
+  const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 } });
   let installed = false;
 
   function install(commands: CommandHandler): void {
@@ -66,21 +73,21 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     });
   }
 
+  async function sendHtml(chat: ChatRef, html: string): Promise<SendOutcome> {
+    try {
+      await bot.api.sendMessage(chat.platformChatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+      return { kind: 'sent' };
+    } catch (error) {
+      return telegramOutcome(error);
+    }
+  }
+
   return {
     platform: 'telegram',
-    limits: { perSecond: 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
+    limits: { perSecond: options.ratePerSecond ?? 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
 
-    async send(chat: ChatRef, alert): Promise<SendOutcome> {
-      try {
-        await bot.api.sendMessage(chat.platformChatId, renderTelegramAlert(alert, { mention: chat.opsMention }), {
-          parse_mode: 'HTML',
-          link_preview_options: { is_disabled: true },
-        });
-        return { kind: 'sent' };
-      } catch (error) {
-        return telegramOutcome(error);
-      }
-    },
+    send: (chat: ChatRef, alert) => sendHtml(chat, renderTelegramAlert(alert, { mention: chat.opsMention })),
+    sendDigest: (chat: ChatRef, digest) => sendHtml(chat, renderTelegramDigest(digest)),
 
     routes(commands) {
       install(commands);

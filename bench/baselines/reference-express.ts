@@ -1,7 +1,8 @@
-// The baseline for the ingest benchmark: the Express receiver from CoinGecko's webhook docs ("Verifying the Payload"),
-// kept as the docs write it (express.raw, HMAC-SHA256 compared with ===, JSON.parse, a console.log per request), plus
-// the in-memory Set of event ids a receiver needs to drop retries. No persistence, so nothing survives a restart.
-// Run as a child process by bench/ingest.ts: argv[2] is the signing secret; it reports its port over IPC.
+// The reference receiver for the ingest benchmark: the Express receiver from CoinGecko's webhook docs ("Verifying the
+// Payload"), kept as the docs write it (express.raw, HMAC-SHA256 compared with ===, JSON.parse, a console.log per
+// request), plus the in-memory Set of event ids a receiver needs to drop retries. No persistence, so nothing survives a
+// restart: this is what a user would otherwise write. Run as a child process by bench/ingest.ts: argv[2] is the
+// signing secret; it reports its port over IPC.
 import { createHmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';

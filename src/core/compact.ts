@@ -1,0 +1,94 @@
+// Compact, one-line forms of alerts: the entries of a digest and the lines of /recent. Pure plain text; every platform
+// escapes it its own way. Addresses are shortened here (a digest is a summary; the full alert shows them whole).
+import type { Alert, AlertItem } from './alert.js';
+import { shorten } from './text.js';
+
+/** Longest compact summary of one alert, in characters. */
+export const COMPACT_MAX = 300;
+
+/** `Wild Goat Coin (WGC)`, or the coin id when the event did not name it. */
+export function coinTitle(coin: Alert['coin']): string {
+  const symbol = coin.symbol ? ` (${coin.symbol.toUpperCase()})` : '';
+  return `${coin.name || coin.id}${symbol}`;
+}
+
+/** `Contract migration ethereum 0x2170…f933 → 0x7ceb…9f619; Name: Old → New` */
+export function compactSummary(alert: Alert): string {
+  const text = alert.items.map(compactItem).join('; ');
+  return text.length > COMPACT_MAX ? `${text.slice(0, COMPACT_MAX - 1)}…` : text;
+}
+
+/** `0x2170ed08…f933` style: both ends of an address stay recognisable. Whole code points, so nothing is split. */
+function addr(text: string): string {
+  const points = Array.from(text);
+  return points.length <= 18 ? text : `${points.slice(0, 8).join('')}…${points.slice(-6).join('')}`;
+}
+const value = (text: string | undefined) => shorten(text ?? 'none', 60);
+const arrow = (old: string | undefined, next: string | undefined) => `${value(old)} → ${value(next)}`;
+
+function compactItem(item: AlertItem): string {
+  switch (item.kind) {
+    case 'contract_migration': {
+      const chains = item.fromChain === item.toChain ? item.fromChain : `${item.fromChain} → ${item.toChain}`;
+      return `Contract migration ${chains}: ${addr(item.oldAddress)} → ${addr(item.newAddress)}`;
+    }
+    case 'new_chain':
+      return `New chain ${item.chain}: ${addr(item.address)}`;
+    case 'chain_removed':
+      return `Chain removed ${item.chain}: ${addr(item.address)}`;
+    case 'notice':
+      return `Public notice: ${value(item.changeType === 'removal' ? `removed (${item.old ?? 'none'})` : item.new)}`;
+    case 'flag':
+      return `${item.label}: ${arrow(item.old, item.new)}`;
+    case 'identity':
+      return `${item.field === 'web_slug' ? 'Web slug' : item.field[0]!.toUpperCase() + item.field.slice(1)}: ${arrow(item.old, item.new)}`;
+    case 'logo':
+      return 'Logo changed';
+    case 'category_added':
+      return `Category added: ${value(item.category)}`;
+    case 'category_removed':
+      return `Category removed: ${value(item.category)}`;
+    case 'link':
+      return `Link ${item.site}: ${arrow(item.old, item.new)}`;
+    case 'other':
+      return `${item.field} ${item.changeType}: ${arrow(item.old, item.new)}`;
+  }
+}
+
+/** A chat's held low-severity alerts, sent as one message instead of many (a mass re-categorisation). */
+export interface Digest {
+  /** How many alerts the digest stands for. */
+  count: number;
+  /** The ones listed, oldest first (at most DIGEST_SHOWN); the rest are counted in `omitted`. */
+  entries: DigestEntry[];
+  omitted: number;
+}
+
+export interface DigestEntry {
+  coin: Alert['coin'];
+  coingeckoUrl: string;
+  summary: string;
+}
+
+/** Most entries one digest lists; platforms' message limits shorten further, visibly. */
+export const DIGEST_SHOWN = 50;
+
+export function composeDigest(alerts: readonly Alert[]): Digest {
+  const shown = alerts.slice(0, DIGEST_SHOWN);
+  return {
+    count: alerts.length,
+    entries: shown.map((alert) => ({ coin: alert.coin, coingeckoUrl: alert.coingeckoUrl, summary: compactSummary(alert) })),
+    omitted: alerts.length - shown.length,
+  };
+}
+
+/** The digest's headline, the same on every platform. */
+export function digestTitle(digest: Digest): string {
+  return `Digest: ${digest.count} low-severity alert${digest.count === 1 ? '' : 's'} held back to keep this chat readable`;
+}
+
+/** The line under the entries: what was left out and where to see everything. */
+export function digestFooter(digest: Digest): string {
+  const more = digest.omitted > 0 ? `…and ${digest.omitted} more. ` : '';
+  return `${more}/recent shows the latest changes; high-severity alerts (migrations, notices) are never held.`;
+}

@@ -1,0 +1,100 @@
+// Read-only overviews for the admin CLI: counts across the tables (`stats`) and every chat with its state (`chats`).
+import { and, count, desc, eq, gte, sql, type SQL } from 'drizzle-orm';
+import type { Db } from './open-database.js';
+import { chats, deliveries, events, quarantine, subscriptions } from './schema.js';
+
+export interface PlatformCounts {
+  platform: string;
+  activeChats: number;
+  inactiveChats: number;
+  subscriptions: number;
+}
+
+export interface DatabaseStats {
+  events: { total: number; last24h: number; quarantined: number };
+  /** One entry per platform that has chats, by name. */
+  platforms: PlatformCounts[];
+  subscriptions: number;
+  /** Outbox rows by status (`pending`, `sending`, `sent`, `dead`, `cancelled`, …), by name. */
+  outbox: Array<{ status: string; count: number }>;
+}
+
+const DAY_MS = 24 * 3600_000;
+/** The subscription count of the chat row in scope (drizzle leaves a column of the outer table unqualified). */
+const subscriptionCount = sql<number>`(select count(*) from ${subscriptions} s where s.chat_id = ${chats}.id)`;
+
+/** Counts of events, chats, subscriptions and outbox rows; `now` in milliseconds since the epoch. */
+export function databaseStats(db: Db, now: number): DatabaseStats {
+  const countOf = (table: typeof events | typeof quarantine | typeof subscriptions, where?: SQL) =>
+    db.select({ n: count() }).from(table).where(where).get()?.n ?? 0;
+  const platforms = db
+    .select({
+      platform: chats.platform,
+      activeChats: sql<number>`sum(${chats.active} = 1)`,
+      inactiveChats: sql<number>`sum(${chats.active} = 0)`,
+      subscriptions: sql<number>`coalesce(sum(${subscriptionCount}), 0)`,
+    })
+    .from(chats)
+    .groupBy(chats.platform)
+    .orderBy(chats.platform)
+    .all();
+  const outbox = db
+    .select({ status: deliveries.status, count: count() })
+    .from(deliveries)
+    .groupBy(deliveries.status)
+    .orderBy(deliveries.status)
+    .all();
+  return {
+    events: {
+      total: countOf(events),
+      last24h: countOf(events, gte(events.receivedAt, now - DAY_MS)),
+      quarantined: countOf(quarantine),
+    },
+    platforms,
+    subscriptions: countOf(subscriptions),
+    outbox,
+  };
+}
+
+export interface ChatOverview {
+  platform: string;
+  platformChatId: string;
+  kind: string;
+  title: string | null;
+  active: boolean;
+  subscriptions: number;
+  deactivatedReason: string | null;
+  deactivatedAt: number | null;
+  createdAt: number;
+}
+
+export interface ChatFilter {
+  platform?: string;
+  /** true: only active chats; false: only inactive ones; absent: all. */
+  active?: boolean;
+}
+
+/** Every chat matching `filter` with its subscription count: active first, then by platform and id. */
+export function listChatOverview(db: Db, filter: ChatFilter = {}): ChatOverview[] {
+  return db
+    .select({
+      platform: chats.platform,
+      platformChatId: chats.platformChatId,
+      kind: chats.kind,
+      title: chats.title,
+      active: chats.active,
+      subscriptions: subscriptionCount,
+      deactivatedReason: chats.deactivatedReason,
+      deactivatedAt: chats.deactivatedAt,
+      createdAt: chats.createdAt,
+    })
+    .from(chats)
+    .where(
+      and(
+        filter.platform === undefined ? undefined : eq(chats.platform, filter.platform),
+        filter.active === undefined ? undefined : eq(chats.active, filter.active),
+      ),
+    )
+    .orderBy(desc(chats.active), chats.platform, chats.platformChatId)
+    .all();
+}

@@ -1,0 +1,77 @@
+// History for /recent: recorded events as alert sources, newest first, from the events and changes tables.
+import { desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { RecentEntry } from '../core/recent.js';
+import type { Db } from './open-database.js';
+import { changes, deliveries, events } from './schema.js';
+
+/** The chat's last `limit` alerts (sent, muted, held or queued), each with the changes it matched. */
+export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[] {
+  const rows = db
+    .select({ eventRowId: deliveries.eventRowId, positions: deliveries.matchedPositions, status: deliveries.status })
+    .from(deliveries)
+    .where(eq(deliveries.chatId, chatId))
+    .orderBy(desc(deliveries.id))
+    .limit(limit)
+    .all();
+  const byEvent = new Map(rows.map((r) => [r.eventRowId, r]));
+  return entries(db, [...byEvent.keys()], (eventRowId) => {
+    const row = byEvent.get(eventRowId)!;
+    return { positions: new Set(JSON.parse(row.positions) as number[]), status: row.status };
+  });
+}
+
+/** The last `limit` events of a coin that changed something. */
+export function coinHistory(db: Db, coinId: string, limit: number): RecentEntry[] {
+  const rows = db
+    .selectDistinct({ id: changes.eventRowId })
+    .from(changes)
+    .innerJoin(events, eq(events.id, changes.eventRowId))
+    .where(eq(events.coinId, coinId))
+    .orderBy(desc(changes.eventRowId))
+    .limit(limit)
+    .all();
+  return entries(db, rows.map((r) => r.id), () => ({}));
+}
+
+/** The last `limit` events that changed `field` or one of its sub-fields, with only those changes. */
+export function fieldHistory(db: Db, field: string, limit: number): RecentEntry[] {
+  const pattern = `${field.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
+  const covers = or(eq(changes.field, field), sql`${changes.field} like ${pattern} escape '\\'`);
+  const rows = db
+    .selectDistinct({ id: changes.eventRowId })
+    .from(changes)
+    .where(covers)
+    .orderBy(desc(changes.eventRowId))
+    .limit(limit)
+    .all();
+  return entries(db, rows.map((r) => r.id), () => ({ field }));
+}
+
+type Selection = { positions?: Set<number>; status?: string; field?: string };
+
+function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: number) => Selection): RecentEntry[] {
+  if (eventRowIds.length === 0) return [];
+  const eventRows = db.select().from(events).where(inArray(events.id, [...eventRowIds])).all();
+  const changeRows = db.select().from(changes).where(inArray(changes.eventRowId, [...eventRowIds])).orderBy(changes.position).all();
+  const byId = new Map(eventRows.map((e) => [e.id, e]));
+  const result: RecentEntry[] = [];
+  for (const id of eventRowIds) {
+    const event = byId.get(id);
+    if (!event?.coinId) continue;
+    const { positions, status, field } = pick(id);
+    const wanted = changeRows.filter(
+      (c) =>
+        c.eventRowId === id &&
+        (!positions || positions.has(c.position)) &&
+        (!field || c.field === field || c.field.startsWith(`${field}.`)),
+    );
+    if (wanted.length === 0) continue;
+    result.push({
+      source: { eventId: event.eventId, coin: { id: event.coinId, symbol: event.coinSymbol, name: event.coinName }, changes: wanted },
+      receivedAt: event.receivedAt,
+      ...(status && { status }),
+    });
+  }
+  return result;
+}
+

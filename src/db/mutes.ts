@@ -1,0 +1,58 @@
+// Mutes in SQLite: set, end and list a chat's mutes, and read every active one for the dispatcher.
+import { and, eq, gt, lte } from 'drizzle-orm';
+import type { Mute } from '../core/mutes.js';
+import type { Db } from './open-database.js';
+import { mutes } from './schema.js';
+
+/** Sets (or extends, or shortens: the newest /mute wins) each mute, and drops the chat's expired ones. */
+export function setMutes(db: Db, chatId: number, wanted: readonly Mute[], now: number): void {
+  db.transaction((tx) => {
+    tx.delete(mutes).where(and(eq(mutes.chatId, chatId), lte(mutes.until, now))).run();
+    for (const mute of wanted) {
+      tx.insert(mutes)
+        .values({ chatId, kind: mute.kind, target: mute.target, until: mute.until })
+        .onConflictDoUpdate({ target: [mutes.chatId, mutes.kind, mutes.target], set: { until: mute.until } })
+        .run();
+    }
+  });
+}
+
+/** Ends the chat's mutes (all of them, or those of `targets`); returns the active ones that ended. */
+export function endMutes(db: Db, chatId: number, now: number, targets?: ReadonlyArray<Pick<Mute, 'kind' | 'target'>>): Mute[] {
+  return db.transaction((tx) => {
+    // Same connection, synchronous: this read is inside the transaction.
+    const active = listMutes(db, chatId, now);
+    const ending = targets ? active.filter((m) => targets.some((t) => t.kind === m.kind && t.target === m.target)) : active;
+    tx.delete(mutes).where(and(eq(mutes.chatId, chatId), lte(mutes.until, now))).run();
+    for (const mute of ending) {
+      tx.delete(mutes).where(and(eq(mutes.chatId, chatId), eq(mutes.kind, mute.kind), eq(mutes.target, mute.target))).run();
+    }
+    return ending;
+  });
+}
+
+/** The chat's mutes still running at `now`, soonest to end first. */
+export function listMutes(db: Db, chatId: number, now: number): Mute[] {
+  return db
+    .select({ kind: mutes.kind, target: mutes.target, until: mutes.until })
+    .from(mutes)
+    .where(and(eq(mutes.chatId, chatId), gt(mutes.until, now)))
+    .orderBy(mutes.until)
+    .all() as Mute[];
+}
+
+/** Every mute running at `now`, by chat (a small table: a few rows per chat that uses /mute). */
+export function activeMutesByChat(db: Db, now: number): Map<number, Mute[]> {
+  const rows = db
+    .select({ chatId: mutes.chatId, kind: mutes.kind, target: mutes.target, until: mutes.until })
+    .from(mutes)
+    .where(gt(mutes.until, now))
+    .all();
+  const byChat = new Map<number, Mute[]>();
+  for (const { chatId, ...mute } of rows) {
+    const list = byChat.get(chatId) ?? [];
+    list.push(mute as Mute);
+    byChat.set(chatId, list);
+  }
+  return byChat;
+}
