@@ -1,112 +1,177 @@
-// fan-out: one event matched by N chats (10,000 in the full run, 300 in --quick), delivered by the real server
-// (dist/main.js in a child process, as `npm start` runs it) through the real Telegram adapter to a fake Bot API in this
-// process that enforces Telegram's limits (30 msg/s in any sliding second overall, 1 msg/s per chat) and answers 429
-// with retry_after when they are broken. The fake runs in its own process so its arrival stamps do not depend on the
-// bot's event loop. Reports the achieved rate as a share of the adapter's configured rate, and the 429s.
+// fan-out: one event matched by N chats, delivered by the real server (dist/main.js in a child process, as `npm start`
+// runs it) through the real platform adapter to a fake platform API in this process (not the server's, so arrival
+// stamps do not depend on the bot's event loop) that enforces that platform's shape of limit by arrival time and
+// answers 429 (with retry_after / Retry-After) when it is broken:
+// - Telegram, 10,000 private chats (1,000 with --quick): 300 msg/s overall in any sliding second and 1 msg/s per chat.
+//   The server is configured for that rate (TELEGRAM_RATE_PER_SECOND=300, as for a local Bot API server or paid
+//   broadcasts): at the public API's 30 msg/s, 10,000 chats would be a six-minute run.
+// - Discord, 1,000 channels (200): 50 requests/s per bot (global) and 5 messages per 5 s per channel.
+// - Slack, 500 channels (100): 1 message/s per channel, and the adapter's own overall rate (20/s) as the cap.
+// Reports the achieved rate (first → last accepted arrival) as a share of the configured rate, and the 429s.
 // Why: DESIGN.md §8 — a big fan-out should run at the platform's pace without being throttled by it.
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/db/open-database.js';
+import { BENCH_SECRET, coinUpdateBody, postWebhook } from './signed-webhooks.js';
 import { makeTempDir, removeTempDir, residentSetMb, startMain, telegramServerEnv, type MainProcess } from './child-processes.js';
-import type { BenchContext, BenchResult, Benchmark } from './report.js';
-import { bulkChats, insertChats, insertSubscriptions } from './seed.js';
-import { coinUpdateBody, postWebhook } from './signed-webhooks.js';
+import { DiscordApiFake, SlackApiFake } from './rate-limited-fakes.js';
+import type { Bar, BenchContext, BenchResult, Benchmark } from './report.js';
+import { insertChats, insertSubscriptions, type BulkChat } from './seed.js';
 import { round } from './stats.js';
 import { TelegramApiFake } from './telegram-api-fake.js';
 
 const COIN = 'fan-out-coin';
-/** The Telegram adapter's configured overall rate (src/platforms/telegram/telegram-adapter.ts `limits.perSecond`). */
-const CONFIGURED_PER_SECOND = 30;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function run(ctx: BenchContext): Promise<BenchResult> {
-  const chats = ctx.quick ? 300 : 10_000;
-  const dir = makeTempDir('fan-out');
-  const fake = await new TelegramApiFake({ perSecond: 30, perChatIntervalMs: 1000 }).listen();
+interface FakePlatform {
+  sends: ReadonlyArray<{ chatId: string; arrivedAt: number }>;
+  tooManyRequests: number;
+  close(): Promise<void>;
+}
+
+interface Case {
+  platform: 'telegram' | 'discord' | 'slack';
+  chats: number;
+  /** The overall rate the adapter is configured for, msg/s. */
+  configured: number;
+  /** The limit the fake enforces, in words. */
+  enforced: string;
+  kind: BulkChat['kind'];
+  chatId: (i: number) => string;
+  start(): Promise<{ fake: FakePlatform; env: (dir: string, dbPath: string) => Record<string, string> }>;
+}
+
+function cases(quick: boolean): Case[] {
+  return [
+    {
+      platform: 'telegram',
+      chats: quick ? 1_000 : 10_000,
+      configured: 300,
+      enforced: '300 msg/s overall, 1 msg/s per chat',
+      kind: 'private',
+      chatId: (i) => String(500_000 + i),
+      async start() {
+        const fake = await new TelegramApiFake({ perSecond: 300, perChatIntervalMs: 1000 }).listen();
+        return { fake, env: (dir, dbPath) => ({ ...telegramServerEnv(dir, dbPath, fake), TELEGRAM_RATE_PER_SECOND: '300' }) };
+      },
+    },
+    {
+      platform: 'discord',
+      chats: quick ? 200 : 1_000,
+      configured: 50,
+      enforced: '50 req/s per bot, 5 per 5 s per channel',
+      kind: 'channel',
+      chatId: (i) => String(900_000_000_000_000_000n + BigInt(i)),
+      async start() {
+        const fake = await new DiscordApiFake(50).listen();
+        return { fake, env: (dir, dbPath) => ({ ...baseEnv(dir, dbPath), ...fake.env() }) };
+      },
+    },
+    {
+      platform: 'slack',
+      chats: quick ? 100 : 500,
+      configured: 20,
+      enforced: '1 msg/s per channel, 20 msg/s overall',
+      kind: 'channel',
+      chatId: (i) => `CBENCH${i}`,
+      async start() {
+        const fake = await new SlackApiFake(20).listen();
+        return { fake, env: (dir, dbPath) => ({ ...baseEnv(dir, dbPath), ...fake.env() }) };
+      },
+    },
+  ];
+}
+
+function baseEnv(dir: string, databasePath: string): Record<string, string> {
+  return { COINGECKO_WEBHOOK_SECRET: BENCH_SECRET, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DOTENV_PATH: join(dir, 'none.env') };
+}
+
+interface CaseResult {
+  platform: string;
+  chats: number;
+  delivered: number;
+  configuredMsgPerSec: number;
+  achievedMsgPerSec: number;
+  sharePercent: number;
+  tooManyRequests: number;
+  enforced: string;
+  sendingSeconds: number;
+  acceptedToFirstSendMs: number;
+  /** Gaps between two accepted sends shorter than half the nominal interval (bursts). */
+  gapsUnderHalfInterval: number;
+  serverRssMb: number;
+  serverPeakRssMb: number;
+  outbox: Record<string, number>;
+}
+
+async function runCase(ctx: BenchContext, c: Case): Promise<CaseResult> {
+  const dir = makeTempDir(`fan-out-${c.platform}`);
+  const { fake, env } = await c.start();
   let server: MainProcess | undefined;
   try {
     const dbPath = join(dir, 'fan-out.db');
     const db = openDatabase(dbPath);
-    const ids = insertChats(db, bulkChats('telegram', chats, 'private', 500_000));
+    const ids = insertChats(
+      db,
+      Array.from({ length: c.chats }, (_, i) => ({ platform: c.platform, platformChatId: c.chatId(i), kind: c.kind })),
+    );
     insertSubscriptions(
       db,
       ids.map((id) => [id, COIN, '*'] as const),
     );
     db.$client.close();
-    server = await startMain(telegramServerEnv(dir, dbPath, fake));
-    const expectedSeconds = chats / CONFIGURED_PER_SECOND;
-    ctx.say(
-      `${chats.toLocaleString('en-US')} chats at ${CONFIGURED_PER_SECOND} msg/s: about ${Math.ceil(expectedSeconds)} s` +
-        `${chats >= 10_000 ? ' (the full 10,000)' : ''}`,
-    );
+    server = await startMain(env(dir, dbPath));
+    const expectedSeconds = c.chats / c.configured;
+    ctx.say(`${c.platform}: ${c.chats.toLocaleString('en-US')} chats at ${c.configured} msg/s (fake enforces ${c.enforced}): about ${Math.ceil(expectedSeconds)} s`);
     await sleep(500);
-    const response = await postWebhook(`http://127.0.0.1:${server.port}`, 'fan-out-1', coinUpdateBody(COIN, 1));
+    const response = await postWebhook(`http://127.0.0.1:${server.port}`, `fan-out-${c.platform}`, coinUpdateBody(COIN, 1));
     const acceptedAt = performance.now();
     const answer = JSON.parse(response.text) as { deliveries?: number };
-    if (response.status !== 200 || answer.deliveries !== chats) {
-      throw new Error(`webhook answered ${response.status} ${response.text}; expected ${chats} deliveries`);
+    if (response.status !== 200 || answer.deliveries !== c.chats) {
+      throw new Error(`webhook answered ${response.status} ${response.text}; expected ${c.chats} deliveries`);
     }
-
     const deadline = acceptedAt + expectedSeconds * 2000 + 30_000;
     let lastReport = performance.now();
-    while (fake.sends.length < chats && performance.now() < deadline) {
+    const distinct = () => new Set(fake.sends.map((s) => s.chatId)).size;
+    while (distinct() < c.chats && performance.now() < deadline) {
       await sleep(200);
-      if (performance.now() - lastReport >= 30_000) {
+      if (performance.now() - lastReport >= 10_000) {
         lastReport = performance.now();
-        ctx.say(`${fake.sends.length.toLocaleString('en-US')} / ${chats.toLocaleString('en-US')} sent, ${fake.tooManyRequests} × 429 so far`);
+        ctx.say(`${c.platform}: ${fake.sends.length.toLocaleString('en-US')} / ${c.chats.toLocaleString('en-US')} sent, ${fake.tooManyRequests} × 429 so far`);
       }
     }
     await sleep(500); // the last sends' outcomes reach the outbox
     const memory = residentSetMb(server.pid);
-    ctx.say(`server resident set at the end ${round(memory.rss, 1)} MB, peak ${round(memory.peak, 1)} MB`);
     const sends = fake.sends;
     const first = sends[0];
     const last = sends[sends.length - 1];
-    if (!first || !last || sends.length < 2) throw new Error(`only ${sends.length} messages arrived`);
+    if (!first || !last || sends.length < 2) throw new Error(`${c.platform}: only ${sends.length} messages arrived`);
     const rate = (sends.length - 1) / ((last.arrivedAt - first.arrivedAt) / 1000);
-    const share = (rate / CONFIGURED_PER_SECOND) * 100;
-    const distinct = new Set(sends.map((s) => s.chatId)).size;
     const gaps = sends.slice(1).map((s, i) => s.arrivedAt - sends[i]!.arrivedAt);
     const reader = new Database(dbPath, { readonly: true });
     const statuses = reader.prepare('select status, count(*) as n from deliveries group by status').all() as Array<{ status: string; n: number }>;
     reader.close();
-    const notes: string[] = [];
-    if (chats >= 10_000) notes.push(`the full 10,000 chats (${round((last.arrivedAt - first.arrivedAt) / 1000, 0)} s of sending)`);
-    else notes.push(`--quick: ${chats} chats, not 10,000`);
-    if (distinct < chats) notes.push(`${chats - distinct} chats got nothing before the deadline`);
-    return {
-      name: 'fan-out',
-      title: `${chats} matched chats through the dispatcher`,
-      runs: `1 run of ${chats.toLocaleString('en-US')} chats (rate measured first → last arrival at the fake)`,
-      bars: [
-        {
-          label: 'achieved rate',
-          measured: round(share, 1),
-          unit: '% of configured',
-          baseline: { label: 'configured', value: CONFIGURED_PER_SECOND, unit: 'msg/s' },
-          ratio: round(rate / CONFIGURED_PER_SECOND, 3),
-          target: '≥ 90 %',
-          met: share >= 90 && distinct === chats,
-        },
-        { label: '429 answers', measured: fake.tooManyRequests, unit: '', target: '= 0', met: fake.tooManyRequests === 0 },
-      ],
-      figures: {
-        chats,
-        delivered: distinct,
-        messagesAccepted: sends.length,
-        achievedMsgPerSec: round(rate, 2),
-        configuredMsgPerSec: CONFIGURED_PER_SECOND,
-        tooManyRequests: fake.tooManyRequests,
-        gapsUnder30Ms: gaps.filter((g) => g < 30).length,
-        smallestGapMs: round(Math.min(...gaps), 2),
-        acceptedToFirstSendMs: round(first.arrivedAt - acceptedAt, 1),
-        acceptedToLastSendSeconds: round((last.arrivedAt - acceptedAt) / 1000, 1),
-        serverRssMb: round(memory.rss, 1),
-        serverPeakRssMb: round(memory.peak, 1),
-        outbox: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
-      },
-      notes,
+    const result: CaseResult = {
+      platform: c.platform,
+      chats: c.chats,
+      delivered: distinct(),
+      configuredMsgPerSec: c.configured,
+      achievedMsgPerSec: round(rate, 2),
+      sharePercent: round((rate / c.configured) * 100, 1),
+      tooManyRequests: fake.tooManyRequests,
+      enforced: c.enforced,
+      sendingSeconds: round((last.arrivedAt - first.arrivedAt) / 1000, 1),
+      acceptedToFirstSendMs: round(first.arrivedAt - acceptedAt, 1),
+      gapsUnderHalfInterval: gaps.filter((g) => g < 500 / c.configured).length,
+      serverRssMb: round(memory.rss, 1),
+      serverPeakRssMb: round(memory.peak, 1),
+      outbox: Object.fromEntries(statuses.map((s) => [s.status, s.n])),
     };
+    ctx.say(
+      `${c.platform}: ${result.delivered.toLocaleString('en-US')} / ${c.chats.toLocaleString('en-US')} delivered at ${result.achievedMsgPerSec} msg/s ` +
+        `(${result.sharePercent} % of ${c.configured}), ${result.tooManyRequests} × 429; server RSS ${result.serverRssMb} MB, peak ${result.serverPeakRssMb} MB`,
+    );
+    return result;
   } finally {
     if (server) await server.stop();
     await fake.close();
@@ -114,4 +179,50 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   }
 }
 
-export const fanOut: Benchmark = { name: 'fan-out', title: 'delivery rate of a big fan-out vs the platform limit', run };
+async function run(ctx: BenchContext): Promise<BenchResult> {
+  const results: CaseResult[] = [];
+  for (const c of cases(ctx.quick)) results.push(await runCase(ctx, c));
+  const bars: Bar[] = results.flatMap((r) => [
+    {
+      label: `${r.platform}: rate, ${r.chats.toLocaleString('en-US')} chats`,
+      measured: r.sharePercent,
+      unit: '% of configured',
+      baseline: { label: 'configured', value: r.configuredMsgPerSec, unit: 'msg/s' },
+      ratio: round(r.achievedMsgPerSec / r.configuredMsgPerSec, 3),
+      target: '≥ 90 %',
+      met: r.sharePercent >= 90 && r.delivered === r.chats,
+    },
+    { label: `${r.platform}: 429 answers`, measured: r.tooManyRequests, unit: '', target: '= 0', met: r.tooManyRequests === 0 },
+  ]);
+  const telegram = results[0]!;
+  return {
+    name: 'fan-out',
+    title: 'one event to many chats at each platform\u2019s enforced limit',
+    runs: `1 run per platform (${results.map((r) => `${r.platform} ${r.chats.toLocaleString('en-US')} chats`).join(', ')}); rate from the first to the last accepted arrival at the fake`,
+    bars,
+    figures: { platforms: results },
+    tables: [
+      {
+        title: 'Fan-out per platform',
+        header: ['platform', 'chats', 'limit enforced by the fake', 'configured', 'achieved', 'share', '429s', 'delivered', 'server peak RSS'],
+        rows: results.map((r) => [
+          r.platform,
+          r.chats.toLocaleString('en-US'),
+          r.enforced,
+          `${r.configuredMsgPerSec} msg/s`,
+          `${r.achievedMsgPerSec} msg/s`,
+          `${r.sharePercent} %`,
+          String(r.tooManyRequests),
+          `${r.delivered.toLocaleString('en-US')} / ${r.chats.toLocaleString('en-US')}`,
+          `${r.serverPeakRssMb} MB`,
+        ]),
+      },
+    ],
+    notes: [
+      telegram.chats >= 10_000 ? 'Telegram: the full 10,000 chats' : `--quick: ${telegram.chats.toLocaleString('en-US')} Telegram chats, not 10,000`,
+      'Discord runs without its gateway (not faked): slash commands are unavailable, alerts go over REST as they do when the gateway is down',
+    ],
+  };
+}
+
+export const fanOut: Benchmark = { name: 'fan-out', title: 'delivery rate of a big fan-out vs each platform\u2019s limit', run };

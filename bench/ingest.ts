@@ -1,18 +1,19 @@
-// ingest: signed webhooks against four servers, each in its own child process, loaded by autocannon from this process
-// (loopback, 10 connections, a unique event id and a fresh valid signature per request, fixed duration):
-//  - coinsentry, the real server as `npm start` runs it (dist/main.js), twice: SQLite `synchronous=NORMAL` (the
-//    default) and `FULL` (DATABASE_SYNCHRONOUS), each on its own database holding 10,000 subscriptions (1,000 Telegram
-//    chats × 10 coins) so that every event matches exactly 10 chats: verify, dedupe, record, match, 10 outbox rows per
-//    event; the dispatcher is on and sends through the real Telegram adapter to a fake Bot API (in this process) that
-//    answers at once;
+// ingest: signed webhooks against five servers, each in its own child process, loaded by autocannon from this process
+// (bench/load.ts: loopback, 10 connections, a unique event id and a fresh valid signature per request, fixed duration):
+//  - coinsentry, the real server as `npm start` runs it (dist/main.js), each on its own database holding 10,000
+//    subscriptions (1,000 Telegram chats × 10 coins) so that every event matches exactly 10 chats: verify, dedupe,
+//    record, match, 10 outbox rows per event; the dispatcher is on and sends through the real Telegram adapter to a fake
+//    Bot API (in this process) that answers at once. Three configurations: SQLite `synchronous=NORMAL` (the default) and
+//    `FULL` (DATABASE_SYNCHRONOUS), both at Telegram's public 30 msg/s (the default), and NORMAL with the dispatcher
+//    allowed 1,000 msg/s (TELEGRAM_RATE_PER_SECOND), to show what a dispatcher busy sending costs ingest;
 //  - the reference receiver from CoinGecko's docs (bench/baselines/reference-express.ts);
 //  - the ceiling: a bare Hono app on the same @hono/node-server adapter answering 200 (bench/baselines/ceiling-hono.ts).
 // Runs alternate between the servers, in a different order each round; the servers not being measured are paused
 // (SIGSTOP), so no server's background work (coinsentry's dispatcher working through its backlog) takes CPU from
 // another's run. Why: DESIGN.md §8 asks for ≥ 1.5× the reference's throughput with no worse p99.
 import type { ChildProcess } from 'node:child_process';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import autocannon, { type RequestParams } from 'autocannon';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../src/db/open-database.js';
 import {
@@ -27,8 +28,9 @@ import {
 } from './child-processes.js';
 import type { BenchContext, BenchResult, Benchmark } from './report.js';
 import { bulkChats, insertChats, insertSubscriptions, type SubscriptionTriple } from './seed.js';
-import { BENCH_SECRET, WEBHOOK_PATH, coinUpdateBody, signedHeaders } from './signed-webhooks.js';
-import { median, percentile, round } from './stats.js';
+import { loadWebhooks as load, type LoadResult } from './load.js';
+import { BENCH_SECRET, coinUpdateBody } from './signed-webhooks.js';
+import { median, round } from './stats.js';
 import { TelegramApiFake } from './telegram-api-fake.js';
 
 const CHATS = 1_000;
@@ -44,7 +46,10 @@ const CONNECTIONS = 10;
  */
 const TELEGRAM_RATE = 30;
 
-type TargetKey = 'normal' | 'full' | 'reference' | 'ceiling';
+type TargetKey = 'normal' | 'full' | 'busy' | 'reference' | 'ceiling';
+const TARGET_KEYS: readonly TargetKey[] = ['normal', 'full', 'busy', 'reference', 'ceiling'];
+/** The busy-dispatcher variant's Telegram rate: the most TELEGRAM_RATE_PER_SECOND allows (1,000 chats cap it at ~920/s). */
+const BUSY_TELEGRAM_RATE = 1000;
 
 interface Target {
   key: TargetKey;
@@ -55,16 +60,9 @@ interface Target {
   dbPath?: string;
 }
 
-interface LoadRun {
+interface LoadRun extends LoadResult {
   target: TargetKey;
   round: number;
-  reqPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  non2xx: number;
-  errors: number;
-  /** CPU this process (autocannon + signing) used, as % of one core: near 100 % means the generator was the limit. */
-  generatorCpuPercent: number;
   /** coinsentry: alerts the fake Telegram received during the run (the dispatcher at work). */
   alertsSent?: number;
 }
@@ -89,43 +87,27 @@ function bodies(): string[] {
   return Array.from({ length: 2 * COINS }, (_, n) => coinUpdateBody(`watched-${n % COINS}`, n));
 }
 
-let sequence = 0;
-
-async function load(port: number, seconds: number, pool: readonly string[]): Promise<Omit<LoadRun, 'target' | 'round'>> {
-  const runId = `${process.pid}-${Date.now()}`;
-  const setupRequest = (request: RequestParams): RequestParams => {
-    sequence += 1;
-    const body = pool[sequence % pool.length]!;
-    return { ...request, headers: signedHeaders(`ingest-${runId}-${sequence}`, body), body };
-  };
-  // autocannon's own histogram has 1 ms buckets; the response times it reports per response are fractional.
+/** Median time of an fdatasync after a 4 KiB write in `dir` (the temp directory the databases live in). */
+function fsyncMs(dir: string): number {
+  const fd = openSync(join(dir, 'fsync-probe'), 'w');
+  const block = Buffer.alloc(4096, 1);
   const times: number[] = [];
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
-    duration: seconds,
-    requests: [{ method: 'POST', path: WEBHOOK_PATH, setupRequest }],
-  });
-  instance.on('response', (_client, status, _bytes, ms) => {
-    if (status >= 200 && status < 300) times.push(ms);
-  });
-  const result = await instance;
-  const cpu = process.cpuUsage(cpu0);
-  return {
-    generatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100),
-    reqPerSec: result['2xx'] / result.duration,
-    p50Ms: percentile(times, 50),
-    p99Ms: percentile(times, 99),
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  try {
+    for (let i = 0; i < 200; i += 1) {
+      writeSync(fd, block);
+      const t0 = performance.now();
+      fdatasyncSync(fd);
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return round(median(times), 3);
 }
 
 /** Round r's order: ours and baselines alternate, and each round starts elsewhere, so drift hits every server alike. */
 function order(r: number): TargetKey[] {
-  const base: TargetKey[] = ['normal', 'reference', 'full', 'ceiling'];
+  const base: TargetKey[] = ['normal', 'reference', 'full', 'ceiling', 'busy'];
   const rotated = [...base.slice(r % base.length), ...base.slice(0, r % base.length)];
   return r % 2 === 1 ? rotated.reverse() : rotated;
 }
@@ -139,16 +121,21 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
   const targets: Target[] = [];
   const stops: Array<() => Promise<void>> = [];
   try {
-    for (const synchronous of ['normal', 'full'] as const) {
-      const dbPath = join(dir, `ingest-${synchronous}.db`);
+    const variants = [
+      { key: 'normal', synchronous: 'normal', rate: TELEGRAM_RATE, label: 'coinsentry (synchronous=NORMAL)' },
+      { key: 'full', synchronous: 'full', rate: TELEGRAM_RATE, label: 'coinsentry (synchronous=FULL)' },
+      { key: 'busy', synchronous: 'normal', rate: BUSY_TELEGRAM_RATE, label: `coinsentry (NORMAL, Telegram ${BUSY_TELEGRAM_RATE.toLocaleString('en-US')} msg/s)` },
+    ] as const;
+    for (const variant of variants) {
+      const dbPath = join(dir, `ingest-${variant.key}.db`);
       seed(dbPath);
       const server = await startMain({
         ...telegramServerEnv(dir, dbPath, fake),
-        DATABASE_SYNCHRONOUS: synchronous,
-        TELEGRAM_RATE_PER_SECOND: String(TELEGRAM_RATE),
+        DATABASE_SYNCHRONOUS: variant.synchronous,
+        TELEGRAM_RATE_PER_SECOND: String(variant.rate),
       });
       stops.push(server.stop);
-      targets.push({ key: synchronous, label: `coinsentry (synchronous=${synchronous.toUpperCase()})`, child: server.child, port: server.port, pid: server.pid, dbPath });
+      targets.push({ key: variant.key, label: variant.label, child: server.child, port: server.port, pid: server.pid, dbPath });
     }
     const reference = await forkTs<{ port: number }>('bench/baselines/reference-express.ts', [BENCH_SECRET], { stdoutFile: join(dir, 'reference.log') });
     stops.push(reference.stop);
@@ -184,7 +171,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         pauseChild(target.child);
         runs.push(measured);
         ctx.say(
-          `round ${r + 1} ${target.label.padEnd(36)} ${String(round(measured.reqPerSec, 0)).padStart(6)} req/s, p50 ${round(measured.p50Ms, 2)} ms, ` +
+          `round ${r + 1} ${target.label.padEnd(42)} ${String(round(measured.reqPerSec, 0)).padStart(6)} req/s, p50 ${round(measured.p50Ms, 2)} ms, ` +
             `p99 ${round(measured.p99Ms, 2)} ms, generator CPU ${measured.generatorCpuPercent} %` +
             `${measured.non2xx || measured.errors ? `, ${measured.non2xx} non-2xx, ${measured.errors} errors` : ''}` +
             `${measured.alertsSent !== undefined ? `, ${measured.alertsSent} alerts sent meanwhile` : ''}`,
@@ -208,7 +195,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
 
     const pick = (key: TargetKey, field: 'reqPerSec' | 'p50Ms' | 'p99Ms') => median(runs.filter((r) => r.target === key).map((r) => r[field]));
     const summary = Object.fromEntries(
-      (['normal', 'full', 'reference', 'ceiling'] as const).map((key) => [
+      TARGET_KEYS.map((key) => [
         key,
         { reqPerSec: round(pick(key, 'reqPerSec'), 0), p50Ms: round(pick(key, 'p50Ms'), 2), p99Ms: round(pick(key, 'p99Ms'), 2) },
       ]),
@@ -218,13 +205,23 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     const failures = runs.reduce((n, r) => n + r.non2xx + r.errors, 0);
     const notes: string[] = [];
     if (failures > 0) notes.push(`${failures} requests failed (non-2xx or connection errors): the figures are suspect`);
-    const generatorMax = Math.max(...runs.map((r) => r.generatorCpuPercent));
-    if (generatorMax >= 90) {
-      notes.push(`the load generator used up to ${generatorMax} % of a core: the fastest server may be faster than measured`);
+    for (const target of targets) {
+      const generatorMax = Math.max(...runs.filter((r) => r.target === target.key).map((r) => r.generatorCpuPercent));
+      if (generatorMax >= 90) {
+        notes.push(`the load generator used up to ${generatorMax} % of a core against ${target.label}: that server may be faster than measured`);
+      }
     }
+    const fsync = fsyncMs(dir);
+    notes.push(
+      `an fsync of a 4 KiB write took ${fsync} ms (median of 200) on this machine: what synchronous=FULL adds to each group commit; ` +
+        'on a disk with a slower fsync, FULL costs more',
+    );
     notes.push(
       `coinsentry figures are for SQLite synchronous=NORMAL (the default, DATABASE_SYNCHRONOUS=normal) unless marked FULL; ` +
-        `both in WAL mode with group commit`,
+        `both in WAL mode with group commit. The bars use Telegram's public rate (${TELEGRAM_RATE} msg/s, the default); ` +
+        `the ${BUSY_TELEGRAM_RATE.toLocaleString('en-US')} msg/s row shows what a dispatcher sending as fast as the platform lets it costs ingest ` +
+        `(${summary.busy.reqPerSec.toLocaleString('en-US')} vs ${summary.normal.reqPerSec.toLocaleString('en-US')} req/s, ` +
+        `${median(runs.filter((r) => r.target === 'busy').map((r) => r.alertsSent ?? 0)).toLocaleString('en-US')} alerts sent per run)`,
     );
     const bar = (key: 'normal' | 'full') => {
       const ours = summary[key];
@@ -250,7 +247,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         },
       ];
     };
-    const rows = (['normal', 'full', 'reference', 'ceiling'] as const).map((key) => {
+    const rows = TARGET_KEYS.map((key) => {
       const s = summary[key];
       return [
         byKey(key).label,
@@ -275,6 +272,7 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         ratios: {
           normalVsReference: round(summary.normal.reqPerSec / ref.reqPerSec, 2),
           fullVsReference: round(summary.full.reqPerSec / ref.reqPerSec, 2),
+          busyDispatcherVsReference: round(summary.busy.reqPerSec / ref.reqPerSec, 2),
           normalVsCeiling: round(summary.normal.reqPerSec / ceil.reqPerSec, 2),
           referenceVsCeiling: round(ref.reqPerSec / ceil.reqPerSec, 2),
         },
@@ -282,9 +280,10 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
         subscriptions: CHATS * SUBSCRIPTIONS_PER_CHAT,
         chats: CHATS,
         matchedChatsPerEvent: WATCHERS_PER_COIN,
-        telegramRatePerSecond: TELEGRAM_RATE,
+        telegramRatePerSecond: { normal: TELEGRAM_RATE, full: TELEGRAM_RATE, busy: BUSY_TELEGRAM_RATE },
         stored,
         serverMemoryAfterMb: memory,
+        fsyncMs: fsync,
         failedRequests: failures,
       },
       tables: [

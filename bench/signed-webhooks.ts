@@ -1,6 +1,6 @@
 // Signed CoinGecko webhook requests for the benchmarks: realistic bodies (a contract migration with its notice) and
 // headers signed exactly as CoinGecko signs them, each with its own event id.
-import { signWebhook } from '../src/webhooks/verify-signature.js';
+import { signWebhook } from '../src/sources/coingecko/verify-signature.js';
 
 export const BENCH_SECRET = 'whsec_bench';
 export const WEBHOOK_PATH = '/webhooks/coingecko';

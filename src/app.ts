@@ -1,20 +1,23 @@
-// The HTTP surface: CoinGecko webhooks, health, metrics, and whatever platform routes the composition root mounts.
-// One error boundary: an unexpected exception is logged and answered with a bare 500, never a stack trace.
+// The HTTP surface: one webhook route per enabled source, health, metrics, and whatever platform routes the
+// composition root mounts. One error boundary: an unexpected exception is logged and answered with a bare 500, never a
+// stack trace.
 import { Hono } from 'hono';
-import type { Config } from './config.js';
 import { checkDatabase } from './db/database-health.js';
 import type { Db } from './db/open-database.js';
+import { createEventRecorder } from './db/record-event.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
-import { coingeckoWebhook, type CoingeckoWebhookDeps } from './webhooks/coingecko-route.js';
+import { webhookSources } from './sources/index.js';
+import type { SourcesConfig } from './sources/source.js';
+import { webhookRoute, type WebhookRouteDeps } from './sources/webhook-route.js';
 
 export interface AppDeps {
   db: Db;
-  config: Pick<Config, 'webhook'>;
+  config: SourcesConfig;
   log: Logger;
   metrics: Metrics;
   clock?: () => number;
-  onRecorded?: CoingeckoWebhookDeps['onRecorded'];
+  onRecorded?: WebhookRouteDeps['onRecorded'];
   /** Extra routes (Telegram webhook, Slack commands), mounted at their path. */
   routes?: ReadonlyArray<{ path: string; app: Hono }>;
 }
@@ -23,20 +26,10 @@ export function createApp(deps: AppDeps): Hono {
   const { db, log, metrics } = deps;
   const app = new Hono();
 
-  app.route(
-    '/webhooks/coingecko',
-    coingeckoWebhook({
-      db,
-      log,
-      metrics,
-      secrets: deps.config.webhook.secrets,
-      toleranceSeconds: deps.config.webhook.toleranceSeconds,
-      maxBodyBytes: deps.config.webhook.maxBodyBytes,
-      clock: deps.clock ?? Date.now,
-      onRecorded: deps.onRecorded,
-    }),
-  );
-  for (const route of deps.routes ?? []) app.route(route.path, route.app);
+  // One recorder for every source: webhooks of both providers arriving together share a commit.
+  const route = { recorder: createEventRecorder(db), clock: deps.clock ?? Date.now, log, metrics, onRecorded: deps.onRecorded };
+  for (const source of webhookSources(deps.config).enabled) app.route(`/webhooks/${source.name}`, webhookRoute(source, route));
+  for (const extra of deps.routes ?? []) app.route(extra.path, extra.app);
 
   // Healthy means webhooks can be recorded: the database takes writes (not merely answers reads).
   app.get('/healthz', (c) => {

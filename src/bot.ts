@@ -14,7 +14,7 @@ import type { PlatformAdapter } from './platforms/port.js';
 
 export interface BotDeps {
   db: Db;
-  config: Pick<Config, 'webhook' | 'subscriptionLimit' | 'delivery'>;
+  config: Pick<Config, 'webhook' | 'cexping' | 'subscriptionLimit' | 'delivery'>;
   log: Logger;
   adapters: readonly PlatformAdapter[];
   clock?: () => number;

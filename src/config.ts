@@ -49,6 +49,10 @@ const schema = z.object({
     .pipe(z.enum(['normal', 'full'], { message: 'must be normal or full' })),
   WEBHOOK_TOLERANCE_SECONDS: integer(300, 1, 86_400),
   WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
+  CEXPING_WEBHOOK_SECRET: list,
+  CEXPING_TOLERANCE_SECONDS: optionalText.pipe(
+    z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.number().int().min(1).max(86_400)).optional(),
+  ),
   SUBSCRIPTION_LIMIT: integer(500, 1, 100_000),
   DELIVERY_MAX_ATTEMPTS: integer(10, 1, 100),
   DIGEST_THRESHOLD: integer(5, 0, 10_000),
@@ -86,6 +90,12 @@ export interface Config {
     readonly secrets: readonly string[];
     readonly toleranceSeconds: number;
     readonly maxBodyBytes: number;
+  };
+  /** CEXPing listing webhooks, on when CEXPING_WEBHOOK_SECRET is set (its body limit is fixed at 64 KB). */
+  readonly cexping?: {
+    readonly secrets: readonly string[];
+    /** Allowed distance of the body's `timestamp` from our clock; WEBHOOK_TOLERANCE_SECONDS unless set. */
+    readonly toleranceSeconds: number;
   };
   readonly subscriptionLimit: number;
   readonly delivery: {
@@ -158,6 +168,12 @@ function toConfig(e: Env): Config {
       toleranceSeconds: e.WEBHOOK_TOLERANCE_SECONDS,
       maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
     },
+    ...(e.CEXPING_WEBHOOK_SECRET.length > 0 && {
+      cexping: {
+        secrets: e.CEXPING_WEBHOOK_SECRET,
+        toleranceSeconds: e.CEXPING_TOLERANCE_SECONDS ?? e.WEBHOOK_TOLERANCE_SECONDS,
+      },
+    }),
     subscriptionLimit: e.SUBSCRIPTION_LIMIT,
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,

@@ -15,6 +15,8 @@ const REDACT = [
   '*.signature',
   '*.authorization',
   'headers["x-cg-signature"]',
+  'headers["x-cexping-signature"]',
+  'headers["x-cexpingz-signature"]',
   'headers["x-slack-signature"]',
   'headers["x-telegram-bot-api-secret-token"]',
 ];
@@ -34,12 +36,14 @@ export function createLogger(level: string, destination?: DestinationStream, sec
 /** Every secret in the configuration, for the logger to scrub. */
 export function secretsOf(config: {
   webhook: { secrets: readonly string[] };
+  cexping?: { secrets: readonly string[] };
   telegram?: { token: string; webhook?: { secret: string } };
   discord?: { token: string };
   slack?: { token: string; signingSecret: string };
 }): string[] {
   return [
     ...config.webhook.secrets,
+    ...(config.cexping?.secrets ?? []),
     config.telegram?.token,
     config.telegram?.webhook?.secret,
     config.discord?.token,

@@ -7,6 +7,7 @@ import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger, secretsOf, type Logger } from './logger.js';
 import type { PlatformAdapter } from './platforms/port.js';
+import { webhookSources } from './sources/index.js';
 import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
 import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
 import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, undefined, secretsOf(config));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  for (const line of webhookSources(config).off) log.info(line);
   const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.

@@ -74,6 +74,20 @@ describe('parseConfig', () => {
     expect(errorOf({ ...base, TELEGRAM_RATE_PER_SECOND: '0' }).variable).toBe('TELEGRAM_RATE_PER_SECOND');
   });
 
+  it('turns CEXPing on with its secrets, its window following WEBHOOK_TOLERANCE_SECONDS unless CEXPING_TOLERANCE_SECONDS is set', () => {
+    expect(parseConfig(base).cexping).toBeUndefined();
+    expect(parseConfig({ ...base, CEXPING_WEBHOOK_SECRET: ' , ' }).cexping).toBeUndefined();
+    expect(parseConfig({ ...base, CEXPING_WEBHOOK_SECRET: 'new, old' }).cexping).toEqual({ secrets: ['new', 'old'], toleranceSeconds: 300 });
+    expect(parseConfig({ ...base, CEXPING_WEBHOOK_SECRET: 'a', WEBHOOK_TOLERANCE_SECONDS: '600' }).cexping?.toleranceSeconds).toBe(600);
+    expect(parseConfig({ ...base, CEXPING_WEBHOOK_SECRET: 'a', CEXPING_TOLERANCE_SECONDS: '32400' }).cexping?.toleranceSeconds).toBe(32400);
+    expect(parseConfig({ ...base, CEXPING_TOLERANCE_SECONDS: '' }).cexping).toBeUndefined();
+    for (const bad of ['0', '-1', '1.5', '100000', 'nine hours']) {
+      const error = errorOf({ ...base, CEXPING_WEBHOOK_SECRET: 'a', CEXPING_TOLERANCE_SECONDS: bad });
+      expect(error.variable).toBe('CEXPING_TOLERANCE_SECONDS');
+      expect(error.message.split('\n')).toHaveLength(1);
+    }
+  });
+
   it('requires the Telegram webhook secret with the webhook URL, and both Slack credentials', () => {
     expect(errorOf({ ...base, TELEGRAM_BOT_TOKEN: 't', TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/telegram/webhook' }).variable).toBe(
       'TELEGRAM_WEBHOOK_SECRET',

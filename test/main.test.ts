@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SECRET, fixture, signed } from './support/harness.js';
+import { CEXPING_SECRET, SECRET, cexpingBody, fixture, signed, signedCexping } from './support/harness.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 let dir: string;
@@ -51,10 +51,31 @@ describe('main', () => {
     expect(await run.exited).toBe(0);
     const { stdout } = run.output();
     expect(stdout).toContain('telegram is off');
+    expect(stdout.split('cexping is off (CEXPING_WEBHOOK_SECRET is not set)')).toHaveLength(2);
     expect(stdout).toContain('"msg":"stopped"');
     expect(stdout).not.toContain(SECRET);
     const db = new Database(join(dir, 'db', 'bot.db'), { readonly: true });
     expect(db.prepare('select event_id from events').all()).toEqual([{ event_id: 'evt-main' }]);
+    db.close();
+  });
+
+  it('runs CoinGecko and CEXPing side by side in one process and one database', async () => {
+    const run = start({ COINGECKO_WEBHOOK_SECRET: SECRET, CEXPING_WEBHOOK_SECRET: CEXPING_SECRET });
+    const port = await run.listening();
+    const now = Math.floor(Date.now() / 1000);
+    const coingecko = await fetch(`http://127.0.0.1:${port}/webhooks/coingecko`, signed(fixture('name-update'), { timestamp: String(now), eventId: 'evt-cg' }));
+    const cexping = await fetch(`http://127.0.0.1:${port}/webhooks/cexping`, signedCexping(cexpingBody('new-listing', { event_id: 'evt-cxp', timestamp: now })));
+    expect([coingecko.status, cexping.status]).toEqual([200, 200]);
+    run.proc.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const { stdout } = run.output();
+    expect(stdout).not.toContain('cexping is off');
+    expect(stdout).not.toContain(CEXPING_SECRET);
+    const db = new Database(join(dir, 'db', 'bot.db'), { readonly: true });
+    expect(db.prepare('select source, event_id from events order by id').all()).toEqual([
+      { source: 'coingecko', event_id: 'evt-cg' },
+      { source: 'cexping', event_id: 'evt-cxp' },
+    ]);
     db.close();
   });
 

@@ -9,7 +9,8 @@ import { importWatchlist } from '../db/import-watchlist.js';
 import type { Db } from '../db/open-database.js';
 import { listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.js';
 import { replayEvent } from '../db/replay-event.js';
-import { SOURCE } from '../webhooks/coingecko-route.js';
+import { COINGECKO } from '../sources/coingecko/coingecko-source.js';
+import { SOURCES } from '../sources/index.js';
 import { cell, formatTable, formatTime, plural } from './text-table.js';
 import { parseWatchlist } from './watchlist-file.js';
 
@@ -162,15 +163,22 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   },
 
   replay: {
-    synopsis: '<event-id>',
-    summary: 'match a stored CoinGecko event again and queue it for chats that never had it (subscribed later)',
-    options: {},
+    synopsis: '<event-id> [--source cexping]',
+    summary: 'match a stored event (CoinGecko unless --source says) again and queue it for chats that never had it (subscribed later)',
+    options: { source: { type: 'string' } },
     positionals: 1,
+    check: (args) => {
+      const source = option(args, 'source');
+      const names = SOURCES.map((s) => s.name);
+      return source === undefined || names.includes(source) ? undefined : `--source takes one of ${names.join(', ')}`;
+    },
     run: (args, { db }) => {
       const eventId = args.positionals[0]!;
-      const result = replayEvent(db, SOURCE, eventId);
+      const source = option(args, 'source') ?? COINGECKO;
+      const result = replayEvent(db, source, eventId);
       if (result.kind === 'unknown_event') {
-        return refuse(`no CoinGecko event "${eventId}" in the database (event ids are in the webhook log lines and in ${CLI} dead-letters)`);
+        const what = source === COINGECKO ? 'CoinGecko' : source;
+        return refuse(`no ${what} event "${eventId}" in the database (event ids are in the webhook log lines and in ${CLI} dead-letters)`);
       }
       const about = `event ${eventId} (${[result.eventType, result.coinId, plural(result.changes, 'change')].filter(Boolean).join(', ')})`;
       const json = { eventId, ...result };

@@ -1,16 +1,19 @@
-// The local equivalent of the dashboard's "Send Test Event": signs a fixture body with the configured secret and posts
-// it. Usage: npm run send-test-event -- --url http://localhost:8080/webhooks/coingecko [--fixture name-update] [--all]
+// The local equivalent of a provider dashboard's "Send Test Event": signs a fixture body with the configured secret, as
+// that provider would, and posts it. Usage: npm run send-test-event -- [--source cexping] [--fixture name] [--all]
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseDotenv } from 'dotenv';
-import { postSignedWebhook } from '../webhooks/post-signed.js';
+import { SOURCES } from '../sources/index.js';
+import { postSignedWebhook } from '../sources/post-signed.js';
 
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures');
+const NAMES = SOURCES.map((s) => s.name).join(' | ');
 const USAGE =
-  'usage: npm run send-test-event -- [--url http://localhost:8080/webhooks/coingecko] [--fixture name-update | --file body.json | --all] [--event-id id]';
+  `usage: npm run send-test-event -- [--source ${NAMES}] [--url http://localhost:8080/webhooks/<source>] ` +
+  '[--fixture name-update | --file body.json | --all] [--event-id id]';
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -19,8 +22,9 @@ function fail(message: string): never {
 
 const { values } = parseArgs({
   options: {
+    source: { type: 'string', default: 'coingecko' },
     url: { type: 'string' },
-    fixture: { type: 'string', default: 'name-update' },
+    fixture: { type: 'string' },
     file: { type: 'string' },
     all: { type: 'boolean', default: false },
     'event-id': { type: 'string' },
@@ -32,18 +36,22 @@ if (values.help) {
   process.exit(0);
 }
 
+const source = SOURCES.find((s) => s.name === values.source);
+if (!source) fail(`unknown source: ${String(values.source)}`);
+const { client } = source;
 const dotenv = existsSync('.env') ? parseDotenv(readFileSync('.env', 'utf8')) : {};
-const secret = (process.env.COINGECKO_WEBHOOK_SECRET ?? dotenv.COINGECKO_WEBHOOK_SECRET ?? '').split(',')[0]?.trim();
-if (!secret) fail('COINGECKO_WEBHOOK_SECRET is not set (environment or .env)');
+const secret = (process.env[client.secretVariable] ?? dotenv[client.secretVariable] ?? '').split(',')[0]?.trim();
+if (!secret) fail(`${client.secretVariable} is not set (environment or .env)`);
 const port = process.env.PORT ?? dotenv.PORT ?? '8080';
-const url = String(values.url ?? `http://localhost:${port}/webhooks/coingecko`);
+const url = String(values.url ?? `http://localhost:${port}/webhooks/${source.name}`);
 
-const available = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json'));
+const dir = join(FIXTURES, client.fixtures);
+const available = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => basename(f, '.json'));
 const files = values.all
-  ? available.map((name) => join(FIXTURES, `${name}.json`))
+  ? available.map((name) => join(dir, `${name}.json`))
   : values.file
     ? [String(values.file)]
-    : [join(FIXTURES, `${String(values.fixture)}.json`)];
+    : [join(dir, `${String(values.fixture ?? client.defaultFixture)}.json`)];
 
 let failed = false;
 for (const file of files) {
@@ -51,7 +59,7 @@ for (const file of files) {
   const body = readFileSync(file);
   const eventId = values.all || !values['event-id'] ? randomUUID() : String(values['event-id']);
   try {
-    const response = await postSignedWebhook({ url, secret, eventId, body });
+    const response = await postSignedWebhook({ url, client, secret, eventId, body });
     console.log(`${basename(file)} ${eventId} → ${response.status} ${await response.text()}`);
     failed ||= !response.ok;
   } catch (error) {

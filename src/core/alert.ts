@@ -1,7 +1,9 @@
 // Alert composition: an event's matched changes → a neutral Alert that every platform renders its own way.
 // Pure. Values stay as data here; escaping and length limits belong to the renderers.
+import { isExchangeField } from './exchanges.js';
 import { explorerLink, type ExplorerLink } from './explorers.js';
 import { topLevel } from './fields.js';
+import { LISTING_TITLE, listingItem, type ListingItem } from './listing.js';
 
 export type Severity = 'high' | 'medium' | 'info';
 
@@ -25,17 +27,32 @@ export type AlertItem =
   | { kind: 'notice'; changeType: ChangeType; old?: Shown; new?: Shown }
   | { kind: 'flag'; status: string; label: string; old: Shown; new: Shown; warning: boolean }
   | { kind: 'link'; site: string; old?: Shown; new?: Shown }
+  | ListingItem
   | { kind: 'other'; field: string; changeType: ChangeType; old?: Shown; new?: Shown };
 
 export type ChangeType = 'addition' | 'update' | 'removal';
 
+/**
+ * The coin an alert is about. `id` is null for an event that names a coin only by a symbol no single known coin has
+ * (a listing of a token CoinGecko has not told us about): the alert then shows the symbol and links to a search.
+ */
+export interface AlertCoin {
+  id: string | null;
+  symbol: string | null;
+  name: string | null;
+}
+
+/** How every platform says that an alert's symbol names no coin we know (see AlertCoin). */
+export const UNMATCHED = 'not matched to a CoinGecko coin';
+
 export interface Alert {
   eventId: string;
-  coin: { id: string; symbol: string | null; name: string | null };
+  coin: AlertCoin;
   severity: Severity;
   /** A short headline naming the most important kind of change. */
   headline: string;
   items: AlertItem[];
+  /** The coin's CoinGecko page, or a CoinGecko search for its symbol when the coin is not known. */
   coingeckoUrl: string;
 }
 
@@ -49,7 +66,7 @@ export interface AlertChange {
 
 export interface AlertSource {
   eventId: string;
-  coin: { id: string; symbol: string | null; name: string | null };
+  coin: AlertCoin;
   changes: readonly AlertChange[];
 }
 
@@ -93,20 +110,31 @@ export function composeAlert(source: AlertSource): Alert {
     severity,
     headline: headline(items),
     items,
-    coingeckoUrl: coinPage(source.coin.id),
+    coingeckoUrl: coinPage(source.coin),
   };
 }
 
 /** Longer than any CoinGecko page URL: a platform may refuse a link this long (Slack: 3,000 characters a block). */
 const MAX_COIN_URL = 500;
 
-/** The coin's CoinGecko page; an id that makes an absurdly long URL (not CoinGecko's own) links to CoinGecko's home. */
-function coinPage(id: string): string {
-  const url = `https://www.coingecko.com/en/coins/${encodeURIComponent(id)}`;
-  return url.length <= MAX_COIN_URL ? url : 'https://www.coingecko.com/';
+/**
+ * The coin's CoinGecko page, or a search for its symbol when there is no coin id; an id or symbol that makes an absurdly
+ * long URL (not CoinGecko's own) links to CoinGecko's home.
+ */
+function coinPage(coin: AlertCoin): string {
+  const url =
+    coin.id !== null
+      ? `https://www.coingecko.com/en/coins/${encodeURIComponent(coin.id)}`
+      : coin.symbol
+        ? `https://www.coingecko.com/en/search?query=${encodeURIComponent(coin.symbol)}`
+        : HOME;
+  return url.length <= MAX_COIN_URL ? url : HOME;
 }
 
+const HOME = 'https://www.coingecko.com/';
+
 function classify(field: string, top: string, sub: string, type: ChangeType, oldValue: unknown, newValue: unknown): AlertItem {
+  if (isExchangeField(top)) return listingItem(top, sub, newValue);
   const old = type === 'addition' ? undefined : show(oldValue);
   const next = type === 'removal' ? undefined : show(newValue);
   switch (top) {
@@ -171,6 +199,7 @@ const RANK: Record<AlertItem['kind'], number> = {
   category_added: 7,
   category_removed: 7,
   link: 8,
+  listing: 2,
   other: 9,
 };
 const rank = (item: AlertItem) => RANK[item.kind];
@@ -185,10 +214,21 @@ function severityOf(item: AlertItem): Severity {
     case 'chain_removed':
     case 'identity':
       return 'medium';
+    case 'listing':
+      return LISTING_SEVERITY[item.event];
     default:
       return 'info';
   }
 }
+
+/** A delisting is acted on (withdraw, close positions); a listing is news; a preview or a volume spike is a hint. */
+const LISTING_SEVERITY: Record<ListingItem['event'], Severity> = {
+  delisting: 'high',
+  new_listing: 'medium',
+  futures_listing: 'medium',
+  listing_preview: 'info',
+  volume_spike: 'info',
+};
 
 const ORDER: Severity[] = ['info', 'medium', 'high'];
 const maxSeverity = (a: Severity, b: Severity): Severity => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
@@ -197,7 +237,7 @@ function headline(items: readonly AlertItem[]): string {
   const first = items[0];
   if (!first) return 'Coin updated';
   const extra = items.length > 1 ? ` (+${items.length - 1} more)` : '';
-  const title: Record<AlertItem['kind'], string> = {
+  const title: Record<Exclude<AlertItem['kind'], 'listing'>, string> = {
     contract_migration: 'Contract migration',
     flag: 'Security flag changed',
     notice: 'Public notice',
@@ -210,7 +250,7 @@ function headline(items: readonly AlertItem[]): string {
     link: 'Links changed',
     other: 'Coin updated',
   };
-  return `${title[first.kind]}${extra}`;
+  return `${first.kind === 'listing' ? LISTING_TITLE[first.event] : title[first.kind]}${extra}`;
 }
 
 function asChangeType(value: string): ChangeType {

@@ -1,16 +1,20 @@
 // The command grammar of DESIGN.md §3, the same on every platform. Pure: text in, a parsed command or a refusal out.
+import { EXCHANGE_FIELDS, isExchangeField, isKnownExchange } from './exchanges.js';
 import { ANY, WATCHABLE_FIELDS, isFieldTarget, topLevel } from './fields.js';
 
 export const MAX_TARGETS_PER_COMMAND = 50;
 export const MAX_ID_LENGTH = 100;
 
-/** Fields that have sub-fields (`platforms.ethereum`, `additional_notices.can_mint_new_tokens`, `links.homepage`). */
-const WITH_SUBFIELDS = new Set(['platforms', 'additional_notices', 'links']);
+/**
+ * Fields that have sub-fields (`platforms.ethereum`, `additional_notices.can_mint_new_tokens`, `links.homepage`, and
+ * an exchange for the exchange-event fields: `listings.binance`).
+ */
+const WITH_SUBFIELDS = new Set<string>(['platforms', 'additional_notices', 'links', ...EXCHANGE_FIELDS]);
 const COIN_ID = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
 const SUBFIELD = /^[a-z0-9_-]+$/;
 
 export const USAGE = {
-  watch: 'Usage: /watch <coin-id|field>… e.g. /watch bitcoin, /watch public_notices, /watch bitcoin platforms',
+  watch: 'Usage: /watch <coin-id|field>… e.g. /watch bitcoin, /watch public_notices, /watch bitcoin platforms, /watch listings binance',
   unwatch: 'Usage: /unwatch <coin-id|field>… or /unwatch all',
   list: 'Usage: /list',
   mention: 'Usage: /mention <@role or @user> to ping them on high-severity alerts, /mention off to stop, /mention to show',
@@ -78,18 +82,33 @@ export function parseCommand(name: string, args: string): ParseResult | undefine
 
 type Targets = { ok: true; value: { coins: string[]; fields: string[] } } | { ok: false; reply: string };
 
+const tooMany = (count: number, usage: string): Targets => ({
+  ok: false,
+  reply: `Too many targets (${count}): at most ${MAX_TARGETS_PER_COMMAND} in one command.\n${usage}`,
+});
+
 /** Coin ids and fields, each once; the first bad word is refused with the command's usage line. */
 function parseTargets(words: readonly string[], usage: string): Targets {
-  if (words.length > MAX_TARGETS_PER_COMMAND) {
-    return { ok: false, reply: `Too many targets (${words.length}): at most ${MAX_TARGETS_PER_COMMAND} in one command.\n${usage}` };
-  }
+  if (words.length > MAX_TARGETS_PER_COMMAND) return tooMany(words.length, usage);
   const coins = new Set<string>();
   const fields = new Set<string>();
+  const exchanges = new Set<string>();
   for (const word of words) {
     const target = classifyTarget(word);
     if (!target.ok) return { ok: false, reply: `${target.reason}\n${usage}` };
-    (target.kind === 'coin' ? coins : fields).add(target.value);
+    if (target.kind === 'coin' && isKnownExchange(word.toLowerCase())) exchanges.add(target.value);
+    else (target.kind === 'coin' ? coins : fields).add(target.value);
   }
+  // `/watch listings binance`: known exchanges beside a bare exchange-event field narrow it to them (`listings.binance`);
+  // without such a field they are coin ids as ever (`/watch binance`), and `coin:binance` is always a coin.
+  const narrowed = [...fields].filter(isExchangeField);
+  if (exchanges.size > 0 && narrowed.length > 0) {
+    for (const field of narrowed) {
+      fields.delete(field);
+      for (const exchange of exchanges) fields.add(`${field}.${exchange}`);
+    }
+  } else for (const exchange of exchanges) coins.add(exchange);
+  if (coins.size + fields.size > MAX_TARGETS_PER_COMMAND) return tooMany(coins.size + fields.size, usage);
   return { ok: true, value: { coins: [...coins], fields: [...fields] } };
 }
 

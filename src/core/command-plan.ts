@@ -1,6 +1,7 @@
 // What a parsed command does to a chat's subscriptions, and the reply that says exactly that. Pure: the caller
 // supplies the chat's current subscriptions and the coin names it knows, and applies the returned additions/removals.
 import type { Command } from './command-grammar.js';
+import { KNOWN_EXCHANGES } from './exchanges.js';
 import { ANY, WATCHABLE_FIELDS, topLevel } from './fields.js';
 
 export interface Pair {
@@ -28,26 +29,32 @@ export interface Plan {
 
 export const HELP = [
   'coinsentry sends an alert here when CoinGecko changes a coin you watch: contract addresses (migrations, new chains),',
-  'name and symbol, logo, categories, security notices and links.',
+  'name and symbol, logo, categories, security notices and links; and, where CEXPing is connected, when an exchange',
+  'lists or delists a token (new spot and futures listings, listing previews, delistings, volume spikes).',
   '',
   '/watch <coin-id|field>… — add subscriptions',
   '/unwatch <coin-id|field>… — remove them; /unwatch all removes every one',
   '/list — what this chat watches',
-  '/mention <@role> — ping that role or person on high-severity alerts (migrations, notices); /mention off',
+  '/mention <@role> — ping that role or person on high-severity alerts (migrations, notices, delistings); /mention off',
   '/mute <duration> [coin-id|field]… — silence low-severity alerts for a while (30m, 2h, 1d, 1w); /unmute ends it',
   '/recent [coin-id|field] [count] — the last recorded changes (default 10), muted ones too',
   '',
-  'Severity: contract migrations, public notices and security flags are high severity: they ping the /mention, and',
-  'are never muted or put in a digest. When many low-severity alerts arrive at once, a chat gets one digest instead.',
+  'Severity: contract migrations, public notices, security flags and delistings are high severity: they ping the',
+  '/mention, and are never muted or put in a digest. When many low-severity alerts arrive at once, a chat gets one',
+  'digest instead.',
   '',
-  `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum.`,
+  `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum, listings.binance.`,
   'Anything else is a CoinGecko coin id (the last part of its coingecko.com URL); coin:<id> forces a coin id.',
+  `Exchanges (after listings, delistings or volume_spikes): ${KNOWN_EXCHANGES.join(', ')}; others as listings.<exchange>.`,
+  'A listing reaches the watchers of its coin when its symbol names exactly one coin seen in CoinGecko events.',
   '',
   'Examples:',
   '/watch bitcoin ethereum — every change of those coins',
   '/watch public_notices platforms — those fields, for every coin',
   '/watch bitcoin platforms public_notices — only those fields of bitcoin',
   '/watch platforms.ethereum — Ethereum contract changes of every coin',
+  '/watch listings binance — every new listing on Binance (spot, futures, previews)',
+  '/watch delistings — every delisting, on any exchange',
   '/mute 1d categories — no category alerts for a day',
   '/unwatch bitcoin',
 ].join('\n');

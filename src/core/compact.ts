@@ -1,15 +1,18 @@
 // Compact, one-line forms of alerts: the entries of a digest and the lines of /recent. Pure plain text; every platform
 // escapes it its own way. Addresses are shortened here (a digest is a summary; the full alert shows them whole).
 import type { Alert, AlertItem } from './alert.js';
+import { LISTING_TITLE, listingFigures } from './listing.js';
 import { shorten } from './text.js';
 
 /** Longest compact summary of one alert, in characters. */
 export const COMPACT_MAX = 300;
 
-/** `Wild Goat Coin (WGC)`, or the coin id when the event did not name it. */
+/** `Wild Goat Coin (WGC)`, the coin id when the event did not name it, or the bare symbol when there is no known coin. */
 export function coinTitle(coin: Alert['coin']): string {
+  const label = coin.name || coin.id;
+  if (!label) return coin.symbol?.toUpperCase() || 'unknown coin';
   const symbol = coin.symbol ? ` (${coin.symbol.toUpperCase()})` : '';
-  return `${coin.name || coin.id}${symbol}`;
+  return `${label}${symbol}`;
 }
 
 /** `Contract migration ethereum 0x2170…f933 → 0x7ceb…9f619; Name: Old → New` */
@@ -50,6 +53,10 @@ function compactItem(item: AlertItem): string {
       return `Category removed: ${value(item.category)}`;
     case 'link':
       return `Link ${item.site}: ${arrow(item.old, item.new)}`;
+    case 'listing': {
+      const figures = listingFigures(item).map(([label, text]) => `${label}: ${value(text)}`);
+      return `${LISTING_TITLE[item.event]} on ${value(item.exchange)}: ${value(item.pair)}${figures.length ? ` (${figures.join(', ')})` : ''}`;
+    }
     case 'other':
       return `${item.field} ${item.changeType}: ${arrow(item.old, item.new)}`;
   }

@@ -1,4 +1,6 @@
-// The tracked CoinGecko fields and how a change's field (`platforms.ethereum`) relates to what a chat can watch.
+// The tracked fields and how a change's field (`platforms.ethereum`) relates to what a chat can watch: CoinGecko's
+// metadata fields, and the exchange-event fields of listing sources (`listings.binance`, see exchanges.ts).
+import { EXCHANGE_FIELDS } from './exchanges.js';
 
 /** The wildcard stored in a subscription's coin or field for "any": a real value, so the unique index covers it. */
 export const ANY = '*';
@@ -14,6 +16,7 @@ export const WATCHABLE_FIELDS = [
   'public_notices',
   'additional_notices',
   'links',
+  ...EXCHANGE_FIELDS,
 ] as const;
 
 export type WatchableField = (typeof WATCHABLE_FIELDS)[number];

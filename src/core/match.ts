@@ -19,15 +19,18 @@ export interface ChatMatch {
   positions: number[];
 }
 
-/** Every (coin, field) key a subscription may have to match one of these changes of `coinId`. */
-export function candidateKeys(coinId: string, changes: readonly ChangeRef[]): { coinIds: string[]; fields: string[] } {
+/**
+ * Every (coin, field) key a subscription may have to match one of these changes of `coinId` (null: an event about no
+ * known coin, which only every-coin subscriptions match). Always two coin ids, so lookups can be prepared once.
+ */
+export function candidateKeys(coinId: string | null, changes: readonly ChangeRef[]): { coinIds: string[]; fields: string[] } {
   const fields = new Set<string>([ANY]);
   for (const change of changes) for (const field of coveringFields(change.field)) fields.add(field);
-  return { coinIds: [coinId, ANY], fields: [...fields] };
+  return { coinIds: [coinId ?? ANY, ANY], fields: [...fields] };
 }
 
 /** Groups matching subscriptions by chat: one entry per chat, listing each matched change once. */
-export function matchChats(coinId: string, changes: readonly ChangeRef[], subscriptions: readonly SubscriptionKey[]): ChatMatch[] {
+export function matchChats(coinId: string | null, changes: readonly ChangeRef[], subscriptions: readonly SubscriptionKey[]): ChatMatch[] {
   const byChat = new Map<number, Set<number>>();
   for (const sub of subscriptions) {
     if (sub.coinId !== coinId && sub.coinId !== ANY) continue;

@@ -20,7 +20,7 @@ export function requestedMutes(coins: readonly string[], fields: readonly string
  * field covering the change (`categories` covers `categories`; `platforms` covers `platforms.ethereum`). The caller
  * never asks for high-severity alerts: those are not muted.
  */
-export function isMuted(mutes: readonly Mute[], now: number, coinId: string, fields: readonly string[]): boolean {
+export function isMuted(mutes: readonly Mute[], now: number, coinId: string | null, fields: readonly string[]): boolean {
   const active = mutes.filter((m) => m.until > now);
   if (active.length === 0 || fields.length === 0) return false;
   if (active.some((m) => m.kind === 'chat' || (m.kind === 'coin' && m.target === coinId))) return true;

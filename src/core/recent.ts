@@ -27,7 +27,8 @@ export function describeRecent(heading: string, entries: readonly RecentEntry[],
     const alert = composeAlert(entry.source);
     const marker = alert.severity === 'high' ? '‼ ' : '• ';
     const tag = entry.status ? (STATUS_TAG[entry.status] ?? '') : '';
-    return `${marker}${formatUtc(entry.receivedAt).slice(5)} ${coinTitle(alert.coin)} [${alert.coin.id}]: ${compactSummary(alert)}${tag}`;
+    const id = alert.coin.id === null ? '' : ` [${alert.coin.id}]`;
+    return `${marker}${formatUtc(entry.receivedAt).slice(5)} ${coinTitle(alert.coin)}${id}: ${compactSummary(alert)}${tag}`;
   });
   return [heading, ...lines].join('\n');
 }

@@ -57,7 +57,8 @@ function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: numb
   const result: RecentEntry[] = [];
   for (const id of eventRowIds) {
     const event = byId.get(id);
-    if (!event?.coinId) continue;
+    // A listing whose symbol named no known coin has no coin id: it is shown like its alert, by its symbol.
+    if (!event) continue;
     const { positions, status, field } = pick(id);
     const wanted = changeRows.filter(
       (c) =>

@@ -208,7 +208,7 @@ export function heldUntil(db: Db, chatId: number): number | undefined {
 /** The event and all its changes, for composing alerts (the caller picks each chat's matched positions). */
 export function loadEvent(db: Db, eventRowId: number): (AlertSource & { positions: number[] }) | undefined {
   const event = db.select().from(events).where(eq(events.id, eventRowId)).get();
-  if (!event || !event.coinId) return undefined;
+  if (!event) return undefined;
   const rows = db.select().from(changes).where(eq(changes.eventRowId, eventRowId)).orderBy(asc(changes.position)).all();
   return {
     eventId: event.eventId,

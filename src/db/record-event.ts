@@ -4,7 +4,7 @@
 // commit, and matching looks up exact (coin, field) keys, so the cost grows with the number of matches, not with the
 // size of the subscriptions table.
 import { candidateKeys, matchChats } from '../core/match.js';
-import type { ParsedEvent } from '../webhooks/parse-payload.js';
+import type { ParsedEvent } from '../core/event.js';
 import type { Db } from './open-database.js';
 import { createSubscriberLookup } from './subscriber-lookup.js';
 
@@ -53,6 +53,10 @@ export function createEventRecorder(db: Db): EventRecorder {
      on conflict (id) do update set symbol = coalesce(excluded.symbol, coins.symbol),
        name = coalesce(excluded.name, coins.name), updated_at = excluded.updated_at`,
   );
+  // A symbol names a coin only when exactly one known coin has it (coins_symbol index; `limit 2` tells one from many).
+  const coinsWithSymbol = sqlite.prepare<[string], { id: string; symbol: string | null; name: string | null }>(
+    'select id, symbol, name from coins where lower(symbol) = lower(?) limit 2',
+  );
   const subscribersOf = createSubscriberLookup(sqlite);
   const insertDelivery = sqlite.prepare<[number, number, string]>(
     'insert into deliveries (event_row_id, chat_id, matched_positions) values (?, ?, ?)',
@@ -63,13 +67,14 @@ export function createEventRecorder(db: Db): EventRecorder {
   );
 
   const record = (envelope: Envelope, event: ParsedEvent): RecordResult => {
-    const coin = event.coin;
+    const bySymbol = !event.coin && event.symbol ? coinsWithSymbol.all(event.symbol) : [];
+    const coin = event.coin ?? (bySymbol.length === 1 ? bySymbol[0]! : null);
     const inserted = insertEvent.get(
       envelope.source,
       envelope.eventId,
       event.eventType,
       coin?.id ?? null,
-      coin?.symbol ?? null,
+      coin?.symbol ?? event.symbol ?? null,
       coin?.name ?? null,
       envelope.occurredAt,
       envelope.rawBody,
@@ -77,11 +82,13 @@ export function createEventRecorder(db: Db): EventRecorder {
     if (!inserted) return { kind: 'duplicate' };
     const eventRowId = inserted.id;
     for (const c of event.changes) insertChange.run(eventRowId, c.position, c.field, c.changeType, c.oldValue, c.newValue);
-    if (coin) upsertCoin.run(coin.id, coin.symbol, coin.name);
-    if (!event.handled || !coin || event.changes.length === 0) return { kind: 'recorded', eventRowId, deliveries: 0 };
+    if (event.coin) upsertCoin.run(event.coin.id, event.coin.symbol, event.coin.name);
+    if (!event.handled || event.changes.length === 0) return { kind: 'recorded', eventRowId, deliveries: 0 };
 
-    const keys = candidateKeys(coin.id, event.changes);
-    const matches = matchChats(coin.id, event.changes, subscribersOf(keys.coinIds, keys.fields));
+    // An event without a coin (a listing whose symbol names no single known coin) matches every-coin subscriptions only.
+    const coinId = coin?.id ?? null;
+    const keys = candidateKeys(coinId, event.changes);
+    const matches = matchChats(coinId, event.changes, subscribersOf(keys.coinIds, keys.fields));
     for (const match of matches) insertDelivery.run(eventRowId, match.chatId, JSON.stringify(match.positions));
     return { kind: 'recorded', eventRowId, deliveries: matches.length };
   };

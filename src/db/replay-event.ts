@@ -3,7 +3,6 @@
 // as they are (sent, pending, dead or cancelled): replaying never sends an alert twice. One transaction.
 import { and, asc, eq } from 'drizzle-orm';
 import { candidateKeys, matchChats } from '../core/match.js';
-import { COIN_INFO_UPDATED } from '../webhooks/parse-payload.js';
 import type { Db } from './open-database.js';
 import { changes, events } from './schema.js';
 import { createSubscriberLookup } from './subscriber-lookup.js';
@@ -44,8 +43,8 @@ export function replayEvent(db: Db, source: string, eventId: string): ReplayResu
       .orderBy(asc(changes.position))
       .all();
     const summary = { kind: 'replayed' as const, eventType: event.eventType, coinId: event.coinId, changes: refs.length };
-    // The recorder's rule: only handled events with a coin and changes are alerted on.
-    if (event.eventType !== COIN_INFO_UPDATED || !event.coinId || refs.length === 0) {
+    // The recorder's rule: only events with changes are alerted on (a source records none for types it does not handle).
+    if (refs.length === 0) {
       return { ...summary, matched: 0, added: 0, alreadyHad: 0 };
     }
     const keys = candidateKeys(event.coinId, refs);

@@ -16,7 +16,7 @@ export const events = sqliteTable(
     coinId: text('coin_id'),
     coinSymbol: text('coin_symbol'),
     coinName: text('coin_name'),
-    /** The sender's `x-cg-timestamp`, UNIX seconds. */
+    /** The sender's timestamp (`x-cg-timestamp`, CEXPing's `timestamp`), UNIX seconds. */
     occurredAt: integer('occurred_at').notNull(),
     receivedAt: integer('received_at').notNull().default(nowMs),
     rawBody: text('raw_body').notNull(),
@@ -57,13 +57,18 @@ export const quarantine = sqliteTable(
   (t) => [uniqueIndex('quarantine_source_event_id').on(t.source, t.eventId)],
 );
 
-/** Coins seen in events, so replies and `/list` can show names. */
-export const coins = sqliteTable('coins', {
-  id: text('id').primaryKey(),
-  symbol: text('symbol'),
-  name: text('name'),
-  updatedAt: integer('updated_at').notNull().default(nowMs),
-});
+/** Coins seen in events, so replies and `/list` can show names, and listings can name a coin by its symbol. */
+export const coins = sqliteTable(
+  'coins',
+  {
+    id: text('id').primaryKey(),
+    symbol: text('symbol'),
+    name: text('name'),
+    updatedAt: integer('updated_at').notNull().default(nowMs),
+  },
+  // A listing source names a token by symbol (`PEPE`): the recorder looks it up case-insensitively, in its transaction.
+  (t) => [index('coins_symbol').on(sql`lower(${t.symbol})`)],
+);
 
 /** A place alerts go to: a Telegram chat, a Discord channel, a Slack channel or DM. */
 export const chats = sqliteTable(

@@ -147,10 +147,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   function pump(): void {
     lastPumpAt = performance.now();
     try {
-      while (unwritten.length > 0) {
-        unwritten[0]!();
-        unwritten.shift();
-      }
+      writeUnwritten();
       do {
         again = false;
         while (running && inMemory < maxInMemory) {
@@ -162,7 +159,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
           for (const rows of claimDigests(db, livePlatforms(), clock(), 100)) dispatch(rows, sendDigest);
         }
       } while (again && running);
-      scheduleSweep();
+      scheduleSweep(unwritten.length > 0 ? 1000 : sweepMs);
     } catch (error) {
       log.error({ err: error }, 'dispatcher could not read the outbox; retrying at the next sweep');
       scheduleSweep(1000);
@@ -247,7 +244,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       .schedule(chatKey, first.chat.kind, () => deliver(lane, rows, chatKey, compose))
       .catch((error: unknown) => {
         if (!running) {
-          // Bottleneck dropped the job (stopping): the rows go back to pending for the next start.
+          // The limiter dropped the job (stopping): the rows go back to pending for the next start.
           for (const row of rows) safely(() => release(db, row.id, clock()));
           return;
         }
@@ -392,6 +389,18 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     }
   }
 
+  /** Writes the outcomes kept by `record`; those the database still refuses stay for the next pump. */
+  function writeUnwritten(): void {
+    for (let i = 0; i < unwritten.length; ) {
+      try {
+        unwritten[i]!();
+        unwritten.splice(i, 1);
+      } catch {
+        i += 1;
+      }
+    }
+  }
+
   function safely(fn: () => void): void {
     try {
       fn();
@@ -416,7 +425,8 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       await Promise.all([...lanes.values()].map((lane) => lane.limiter.stop()));
       // Every send that started has finished and written its outcome. Rows still claimed never left (a job parked behind
       // the platform pacer is dropped only after this): back to pending now, before the caller closes the database.
-      for (const write of unwritten.splice(0)) safely(write);
+      writeUnwritten();
+      unwritten.length = 0;
       safely(() => resumeInFlight(db));
     },
     idle() {

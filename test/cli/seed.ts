@@ -5,7 +5,7 @@ import { sqliteChatStore } from '../../src/db/chat-store.js';
 import type { Db } from '../../src/db/open-database.js';
 import { createEventRecorder } from '../../src/db/record-event.js';
 import type { ChatRef } from '../../src/platforms/port.js';
-import { parsePayload } from '../../src/webhooks/parse-payload.js';
+import { parsePayload } from '../../src/sources/coingecko/parse-payload.js';
 import { NOW_MS, fixture } from '../support/harness.js';
 
 /** Records a bundled fixture as CoinGecko event `eventId`; resolves to the number of outbox rows it queued. */

@@ -1,12 +1,52 @@
-import { describe, expect, it } from 'vitest';
+// The platform-wide pacer on a fake clock: sends start one interval apart, in order; a stall moves the grid instead of
+// being caught up in a burst; an idle gate lets a send through at once.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPacer } from '../../src/delivery/pacer.js';
 
+beforeEach(() => {
+  vi.useFakeTimers({ now: 1_000_000 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const now = () => Date.now();
+
 describe('createPacer', () => {
-  it('starts sends at least one interval apart by their real start times, in order', async () => {
-    const pacer = createPacer(20);
+  it('starts sends one interval apart, in order, the first at once', async () => {
+    const pacer = createPacer(20, now);
+    const t0 = now();
     const starts: Array<{ i: number; at: number }> = [];
-    await Promise.all(Array.from({ length: 6 }, (_, i) => pacer.acquire().then(() => starts.push({ i, at: performance.now() }))));
-    expect(starts.map((s) => s.i)).toEqual([0, 1, 2, 3, 4, 5]);
-    for (let k = 1; k < starts.length; k++) expect(starts[k]!.at - starts[k - 1]!.at).toBeGreaterThanOrEqual(19);
+    const all = Promise.all(Array.from({ length: 6 }, (_, i) => pacer.acquire().then(() => starts.push({ i, at: now() - t0 }))));
+    await vi.advanceTimersByTimeAsync(200);
+    await all;
+    expect(starts).toEqual([0, 20, 40, 60, 80, 100].map((at, i) => ({ i, at })));
+  });
+
+  it('does not catch up after a stall: the sends after it are spaced again, not sent in a burst', async () => {
+    const pacer = createPacer(20, now);
+    await pacer.acquire();
+    const t0 = now();
+    // The event loop is blocked for 200 ms (time passes, no timer runs), then three sends are asked for.
+    vi.setSystemTime(t0 + 200);
+    const starts: number[] = [];
+    const all = Promise.all(Array.from({ length: 3 }, () => pacer.acquire().then(() => starts.push(now() - t0))));
+    await vi.advanceTimersByTimeAsync(100);
+    await all;
+    expect(starts).toEqual([200, 220, 240]);
+  });
+
+  it('keeps the average rate when a timer fires a little early (within a millisecond)', async () => {
+    let skew = 0;
+    const pacer = createPacer(10, () => now() + skew);
+    const t0 = now();
+    const starts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      skew = i % 2 === 0 ? 0 : 0.5; // every other wake-up looks half a millisecond late on the pacer's clock
+      const turn = pacer.acquire().then(() => starts.push(now() - t0));
+      await vi.advanceTimersByTimeAsync(10);
+      await turn;
+    }
+    expect(starts[4]! - starts[0]!).toBeLessThanOrEqual(40);
   });
 });

@@ -1,11 +1,12 @@
 // One contract every platform adapter passes, each through its fake platform server on 127.0.0.1 with the real client
-// library: a command subscribes the chat, a signed webhook yields exactly one alert there, hostile payload text stays
-// inert, and rate-limit / permanent-failure answers have the outcomes DESIGN.md §5 promises.
+// library: a command subscribes the chat, a signed webhook yields exactly one alert there (from CoinGecko, and from
+// CEXPing for the listings of one exchange), hostile payload text stays inert, and rate-limit / permanent-failure
+// answers have the outcomes DESIGN.md §5 promises.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
 import type { Logger } from '../../src/logger.js';
 import type { ChatRef, PlatformAdapter } from '../../src/platforms/port.js';
-import { memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { cexpingBody, memoryLogger, signed, signedCexping, tempDb, testConfig, type TempDb } from '../support/harness.js';
 
 export type FailureKind = { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'chat_gone' };
 
@@ -82,6 +83,8 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
     // The dispatcher runs on the real clock here (retries wait for real), so webhooks are signed with the current time.
     const post = (body: string) =>
       bot.app.request('/webhooks/coingecko', signed(body, { timestamp: String(Math.floor(Date.now() / 1000)) }));
+    const postListing = (exchange: string) =>
+      bot.app.request('/webhooks/cexping', signedCexping(cexpingBody('new-listing', { exchange, timestamp: Math.floor(Date.now() / 1000) })));
 
     it('subscribes by command, then delivers exactly one alert for a matching webhook', async () => {
       await setUp();
@@ -93,6 +96,18 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
       expect(harness.alerts(harness.chat.platformChatId)).toHaveLength(1);
       expect(JSON.stringify(harness.alerts(harness.chat.platformChatId)[0])).toContain('Bitcoin Core');
       expect(await harness.command('/list', bot)).toContain('bitcoin');
+    });
+
+    it('delivers the listings of the one exchange the chat watches, and only those', async () => {
+      await setUp();
+      expect(await harness.command('/watch listings binance', bot)).toContain('Watching listings.binance for every coin');
+      expect(await (await postListing('OKX')).json()).toMatchObject({ deliveries: 0 });
+      expect(await (await postListing('Binance')).json()).toMatchObject({ deliveries: 1 });
+      await waitFor(() => harness.alerts(harness.chat.platformChatId).length === 1);
+      await bot.dispatcher.idle();
+      const alerts = harness.alerts(harness.chat.platformChatId);
+      expect(alerts).toHaveLength(1);
+      for (const shown of ['New listing', 'Binance', 'PEPE2USDT', '87/100']) expect(JSON.stringify(alerts[0])).toContain(shown);
     });
 
     it('keeps hostile payload text inert', async () => {

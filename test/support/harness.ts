@@ -1,4 +1,5 @@
-// Test harness: a fresh SQLite file with the real migrations, an app driven in-process, signed CoinGecko requests.
+// Test harness: a fresh SQLite file with the real migrations, an app driven in-process, signed CoinGecko and CEXPing
+// requests. Test apps run both sources side by side, as a deployment with both secrets does.
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -9,9 +10,11 @@ import { parseConfig, type Config } from '../../src/config.js';
 import { openDatabase, type Db } from '../../src/db/open-database.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
-import { signWebhook } from '../../src/webhooks/verify-signature.js';
+import { signCexping } from '../../src/sources/cexping/verify-signature.js';
+import { signWebhook } from '../../src/sources/coingecko/verify-signature.js';
 
 export const SECRET = 'whsec_test';
+export const CEXPING_SECRET = 'cexping_test_secret';
 export const NOW_MS = 1_776_066_000_000;
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -74,7 +77,7 @@ export function memoryLogger(): { log: Logger; lines: string[] } {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return parseConfig({ COINGECKO_WEBHOOK_SECRET: SECRET, ...env });
+  return parseConfig({ COINGECKO_WEBHOOK_SECRET: SECRET, CEXPING_WEBHOOK_SECRET: CEXPING_SECRET, ...env });
 }
 
 export interface TestApp {
@@ -118,6 +121,38 @@ export function signed(body: string | Uint8Array, options: SignOptions = {}): Re
       'x-cg-timestamp': timestamp,
       'x-cg-event-id': eventId,
       'x-cg-signature': signWebhook(options.secret ?? SECRET, timestamp, eventId, body),
+      ...options.headers,
+    },
+    body,
+  };
+}
+
+const CEXPING_FIXTURES = resolve(here, '../fixtures/cexping');
+
+/** The CEXPing fixtures (test/fixtures/cexping), one per event type. */
+export function cexpingFixtureNames(): string[] {
+  return readdirSync(CEXPING_FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
+}
+
+/**
+ * A CEXPing fixture body with a fresh `event_id` and `timestamp` (NOW_MS): both live inside CEXPing's signed body.
+ * `overrides` replaces or adds fields; a field set to undefined is left out.
+ */
+export function cexpingBody(name: string, overrides: Record<string, unknown> = {}): string {
+  const json = JSON.parse(readFileSync(join(CEXPING_FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
+  return JSON.stringify({ ...json, event_id: nextEventId(), timestamp: NOW_MS / 1000, ...overrides });
+}
+
+/** A RequestInit for POST /webhooks/cexping with exactly `body`, signed like CEXPing would (`X-CEXPing-Signature`). */
+export function signedCexping(body: string | Uint8Array, options: { secret?: string; headers?: Record<string, string> } = {}): RequestInit {
+  return {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-cexping-signature': signCexping(options.secret ?? CEXPING_SECRET, body),
       ...options.headers,
     },
     body,

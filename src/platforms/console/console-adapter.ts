@@ -1,7 +1,7 @@
 // The console sink: a platform adapter that prints each alert as the real platforms would render it. Used by the
 // demo (no tokens, no network) and handy for a dry run of a new deployment.
 import type { Alert } from '../../core/alert.js';
-import type { Digest } from '../../core/compact.js';
+import { coinTitle, type Digest } from '../../core/compact.js';
 import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 
 export interface ConsoleRenderer {
@@ -38,7 +38,7 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
       if (simulated && simulated.kind !== 'sent') return simulated;
       sent.push({ chat, alert });
       const sections = options.renderers.map((r) => `── ${r.label} ──\n${r.render(alert)}`);
-      options.write(`${rule}\nALERT to ${chat.title ?? chat.platformChatId} · ${alert.coin.id} · ${alert.severity}\n${sections.join('\n\n')}\n`);
+      options.write(`${rule}\nALERT to ${chat.title ?? chat.platformChatId} · ${alert.coin.id ?? coinTitle(alert.coin)} · ${alert.severity}\n${sections.join('\n\n')}\n`);
       return { kind: 'sent' };
     },
     async sendDigest(chat, digest) {

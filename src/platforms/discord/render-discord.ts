@@ -2,9 +2,10 @@
 // is escaped (discord-markdown), long values are shortened visibly, changes that do not fit are counted, and the
 // message pings no one (`allowed_mentions: { parse: [] }`) except the chat's own ops mention on high severity.
 // Pure: the output is the JSON body that is posted.
-import type { Alert, AlertItem, Severity } from '../../core/alert.js';
+import { UNMATCHED, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines } from '../../core/text.js';
 import { escapeMarkdown, escapeWithin, linkUrl } from './discord-markdown.js';
 import { mentionPing, type MentionPing } from './discord-mention.js';
@@ -99,13 +100,15 @@ interface Head {
 function header(alert: Alert): Head {
   const { coin } = alert;
   const prefix = escapeMarkdown(`${alert.headline} · `);
-  const title = prefix + escapeWithin(coin.name ?? coin.id, EMBED_LIMITS.title - prefix.length);
+  const title = prefix + escapeWithin(coin.name ?? coin.id ?? coinTitle(coin), EMBED_LIMITS.title - prefix.length);
   const name = [coin.name ? `**${escapeWithin(coin.name, 200)}**` : '', coin.symbol ? `\\(${escapeWithin(coin.symbol.toUpperCase(), 50)}\\)` : '']
     .filter(Boolean)
     .join(' ');
   const description = [
     BADGE[alert.severity],
-    `Coin: ${name ? `${name} · ` : ''}id ${escapeWithin(coin.id, 120)}`,
+    coin.id === null
+      ? `Coin: **${escapeWithin(coinTitle(coin), 200)}** · ${escapeMarkdown(UNMATCHED)}`
+      : `Coin: ${name ? `${name} · ` : ''}id ${escapeWithin(coin.id, 120)}`,
     `[Open on CoinGecko](${linkUrl(alert.coingeckoUrl)})`,
   ].join('\n');
   // Footers render no markdown, so the event id is shown as it is, only stripped of invisible characters and capped.
@@ -204,6 +207,11 @@ function section(item: AlertItem): Section {
       return { name: '🏷️ Category removed', parts: [{ label: 'Category', value: item.category }] };
     case 'link':
       return { name: `🔗 Link changed: ${item.site}`, parts: change(item.old, item.new) };
+    case 'listing':
+      return {
+        name: `${LISTING_ICON[item.event]} ${LISTING_TITLE[item.event]} on ${item.exchange}`,
+        parts: [{ label: 'Pair', value: item.pair }, ...listingFigures(item).map(([label, value]) => ({ label, value }))],
+      };
     case 'other':
       return { name: `${item.field} (${item.changeType})`, parts: change(item.old, item.new) };
   }

@@ -3,8 +3,9 @@
 // neither mrkdwn formatting nor mention parsing to them; they are also escaped (&, <, >) and shortened visibly to fit
 // Slack's limits. Changes that do not fit in one message are summarised with a link to CoinGecko, never dropped silently.
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines } from '../../core/text.js';
-import type { Alert, AlertItem, ChangeType, Severity } from '../../core/alert.js';
+import { UNMATCHED, type Alert, type AlertItem, type ChangeType, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { fitSlack, shortenForSlack, slackLink } from './slack-text.js';
 
@@ -67,19 +68,20 @@ export interface SlackRenderOptions {
 export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {}): SlackMessage {
   const { coin } = alert;
   const symbol = coin.symbol ? coin.symbol.toUpperCase() : undefined;
+  const label = coin.name || coin.id || coinTitle(coin);
   const high = alert.severity === 'high' ? ' · HIGH SEVERITY' : '';
 
   const prefix = `${ICON[alert.severity]} ${alert.headline}: `;
   const header: SlackBlock = {
     type: 'header',
-    text: { type: 'plain_text', text: fitSlack(`${prefix}${coin.name || coin.id}`, BLOCK_KIT_LIMITS.headerText), emoji: false },
+    text: { type: 'plain_text', text: fitSlack(`${prefix}${label}`, BLOCK_KIT_LIMITS.headerText), emoji: false },
   };
   const coinSection: SlackBlock = {
     type: 'section',
     fields: table([
-      ['Coin', coin.name || coin.id],
+      ['Coin', label],
       ['Symbol', symbol ?? 'none'],
-      ['CoinGecko id', coin.id],
+      ['CoinGecko id', coin.id ?? UNMATCHED],
       ['Severity', SEVERITY[alert.severity]],
     ]),
   };
@@ -114,7 +116,7 @@ export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {})
   }
   blocks.push(footer);
 
-  const name = [coin.name || coin.id, symbol ? `(${symbol})` : undefined].filter(Boolean).join(' ');
+  const name = coin.name || coin.id ? [label, symbol ? `(${symbol})` : undefined].filter(Boolean).join(' ') : label;
   const count = alert.items.length;
   const text = [
     ping ? `${ping} ` : '',
@@ -206,6 +208,8 @@ function renderGroup(item: Grouped): Group {
       return one(section('🖼 *Logo changed*', beforeAfter(item.old, item.new)));
     case 'link':
       return one(section('🔗 *Link changed*', [['Site', item.site], ...beforeAfter(item.old, item.new)]));
+    case 'listing':
+      return one(section(`${LISTING_ICON[item.event]} *${LISTING_TITLE[item.event]}*`, [['Exchange', item.exchange], ['Pair', item.pair], ...listingFigures(item)]));
     case 'other':
       return one(section('• *Other change*', [['Field', item.field], ['Change', VERB[item.changeType]], ...beforeAfter(item.old, item.new)]));
     case 'category_added':
@@ -262,7 +266,7 @@ function textLength(blocks: readonly SlackBlock[]): number {
  */
 export function renderSlackDigest(digest: Digest): SlackMessage {
   const title = digestTitle(digest);
-  const lines = digest.entries.map((entry) => `• ${shortenForSlack(coinTitle(entry.coin), 80)} [${shortenForSlack(entry.coin.id, 80)}]: ${shortenForSlack(entry.summary, 400)}`);
+  const lines = digest.entries.map((entry) => `• ${shortenForSlack(coinTitle(entry.coin), 80)} [${shortenForSlack(entry.coin.id ?? UNMATCHED, 80)}]: ${shortenForSlack(entry.summary, 400)}`);
   // plain() escapes once more; pack on the escaped length so no section is cut by it.
   const sections = packLines(lines, BLOCK_KIT_LIMITS.sectionText / 2, 3, (hidden) => `… ${hidden} more not shown`);
   const blocks: SlackBlock[] = [

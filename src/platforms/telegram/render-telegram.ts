@@ -1,7 +1,8 @@
 // Telegram rendering: a neutral Alert → one HTML-parse-mode message of at most 4096 characters. Every payload value is
 // escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
-import type { Alert, AlertItem, Severity } from '../../core/alert.js';
+import { UNMATCHED, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
+import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines, shorten, withoutBidiControls } from '../../core/text.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
@@ -34,9 +35,12 @@ export interface TelegramRenderOptions {
 
 export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions = {}): string {
   const { coin } = alert;
-  const title = [coin.name ? `<b>${v(coin.name, 200)}</b>` : undefined, coin.symbol ? `(${v(coin.symbol.toUpperCase(), 50)})` : undefined, code(coin.id)]
-    .filter(Boolean)
-    .join(' ');
+  const title =
+    coin.id === null
+      ? `<b>${v(coinTitle(coin), 200)}</b> · ${escapeHtml(UNMATCHED)}`
+      : [coin.name ? `<b>${v(coin.name, 200)}</b>` : undefined, coin.symbol ? `(${v(coin.symbol.toUpperCase(), 50)})` : undefined, code(coin.id)]
+          .filter(Boolean)
+          .join(' ');
   const ping = alert.severity === 'high' && options.mention ? `🔔 ${escapeHtml(options.mention)}\n` : '';
   const head = `${ping}${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
   const foot = link(alert.coingeckoUrl, 'View on CoinGecko');
@@ -100,6 +104,12 @@ function renderItem(item: AlertItem): string {
       return `🏷 <b>Category removed</b>: ${v(item.category)}`;
     case 'link':
       return `🔗 <b>Link ${v(item.site)}</b>: ${arrow(item.old, item.new)}`;
+    case 'listing':
+      return [
+        `${LISTING_ICON[item.event]} <b>${LISTING_TITLE[item.event]}</b> on <b>${v(item.exchange, 200)}</b>`,
+        `Pair: ${code(item.pair)}`,
+        ...listingFigures(item).map(([label, text]) => `${label}: ${v(text, 200)}`),
+      ].join('\n');
     case 'other':
       return `• <b>${v(item.field)}</b> (${item.changeType}): ${arrow(item.old, item.new)}`;
   }

@@ -1,5 +1,9 @@
 // Raw webhook body → a typed event, or the reason it cannot be used. The only place that knows CoinGecko's payload shape.
 import { z } from 'zod';
+import type { ParsedEvent } from '../../core/event.js';
+import { describeIssue as describe } from '../describe-issue.js';
+
+export type { ParsedChange, ParsedEvent } from '../../core/event.js';
 
 export const COIN_INFO_UPDATED = 'cg.coin.info.updated';
 
@@ -44,23 +48,6 @@ const anyEvent = z
       .optional(),
   })
   .loose();
-
-/** One change as stored: values are JSON text (`null` in the column when the key was absent). */
-export interface ParsedChange {
-  position: number;
-  field: string;
-  changeType: 'addition' | 'update' | 'removal';
-  oldValue: string | null;
-  newValue: string | null;
-}
-
-export interface ParsedEvent {
-  eventType: string;
-  coin: { id: string; symbol: string | null; name: string | null } | null;
-  changes: ParsedChange[];
-  /** False for event types this version does not act on: recorded, never alerted. */
-  handled: boolean;
-}
 
 export type ParseResult = { ok: true; event: ParsedEvent } | { ok: false; reason: string };
 
@@ -124,11 +111,4 @@ function nestedDeeperThan(value: unknown, limit: number): boolean {
     for (const inner of Object.values(node)) stack.push([inner, depth + 1]);
   }
   return false;
-}
-
-function describe(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unexpected shape';
-  const path = issue.path.length ? issue.path.join('.') : 'body';
-  return `${path}: ${issue.message}`.slice(0, 300);
 }

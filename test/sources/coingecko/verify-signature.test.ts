@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimestamp, signWebhook, verifySignature } from '../../src/webhooks/verify-signature.js';
+import { checkTimestamp } from '../../../src/sources/freshness.js';
+import { signWebhook, verifySignature } from '../../../src/sources/coingecko/verify-signature.js';
 
 const body = '{"event_type":"cg.coin.info.updated","data":{"id":"bitcoin"}}';
 const KNOWN = '3785971e6e8a1c23e98d071d78a3ea1c9aaed8be255bd06090969c8af4ef2ff9';

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NOW_MS, SECRET, fixture, fixtureNames, nextEventId, signed, testApp, type TestApp } from '../support/harness.js';
+import { NOW_MS, SECRET, fixture, fixtureNames, nextEventId, signed, testApp, type TestApp } from '../../support/harness.js';
 
 const URL = '/webhooks/coingecko';
 let t: TestApp;

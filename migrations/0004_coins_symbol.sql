@@ -1,0 +1,1 @@
+CREATE INDEX `coins_symbol` ON `coins` (lower("symbol"));
