@@ -125,6 +125,20 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       },
     ],
     figures: { rounds },
+    tables: [
+      {
+        title: 'Kills',
+        header: ['chats', 'killed after (alerts at the fake)', 'sends in flight', 'lost', 'duplicates', 'restart → drained'],
+        rows: rounds.map((r) => [
+          String(r.chats),
+          String(r.killedAfterAlerts),
+          String(r.inFlightAtKill),
+          String(r.lost),
+          String(r.duplicates),
+          `${r.restartToDrainedSeconds} s`,
+        ]),
+      },
+    ],
     notes: [],
   };
 }

@@ -67,8 +67,8 @@ export function barRows(results: readonly BenchResult[]): string[][] {
     r.bars.map((bar) => [
       r.name,
       bar.label,
-      `${formatNumber(bar.measured)} ${bar.unit}`,
-      bar.baseline ? `${formatNumber(bar.baseline.value)} ${bar.baseline.unit ?? bar.unit} (${bar.baseline.label})` : '—',
+      `${formatNumber(bar.measured)} ${bar.unit}`.trim(),
+      bar.baseline ? `${`${formatNumber(bar.baseline.value)} ${bar.baseline.unit ?? bar.unit}`.trim()} (${bar.baseline.label})` : '—',
       bar.ratio === undefined ? '—' : `${formatNumber(bar.ratio)}×`,
       bar.target,
       bar.met ? 'met' : 'NOT MET',

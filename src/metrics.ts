@@ -18,7 +18,7 @@ export function createMetrics(options: MetricsOptions = {}) {
     registry,
     webhookRequests: new Counter({
       name: 'coinsentry_webhook_requests_total',
-      help: 'Webhook requests by outcome (accepted, duplicate, quarantined, unhandled, rejected) and rejection reason',
+      help: 'Webhook requests by source, outcome (accepted, duplicate, quarantined, unhandled, ping, rejected) and rejection reason',
       labelNames: ['source', 'outcome', 'reason'] as const,
       registers: [registry],
     }),

@@ -1,7 +1,7 @@
-// The platform-wide pacer on a fake clock: sends start one interval apart, in order; a stall moves the grid instead of
-// being caught up in a burst; an idle gate lets a send through at once.
+// The platform-wide pacer on a fake clock: sends start one interval apart, in order; after a stall only a bounded
+// catch-up, never a burst; an idle gate lets a send through at once.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createPacer } from '../../src/delivery/pacer.js';
+import { MAX_LAG_MS, createPacer } from '../../src/delivery/pacer.js';
 
 beforeEach(() => {
   vi.useFakeTimers({ now: 1_000_000 });
@@ -23,7 +23,7 @@ describe('createPacer', () => {
     expect(starts).toEqual([0, 20, 40, 60, 80, 100].map((at, i) => ({ i, at })));
   });
 
-  it('does not catch up after a stall: the sends after it are spaced again, not sent in a burst', async () => {
+  it('after a long stall restarts the pace instead of catching up in a burst', async () => {
     const pacer = createPacer(20, now);
     await pacer.acquire();
     const t0 = now();
@@ -34,6 +34,22 @@ describe('createPacer', () => {
     await vi.advanceTimersByTimeAsync(100);
     await all;
     expect(starts).toEqual([200, 220, 240]);
+  });
+
+  it('catches up a short delay (up to MAX_LAG_MS), half an interval apart, keeping the rate', async () => {
+    const pacer = createPacer(20, now);
+    const t0 = now();
+    const starts: number[] = [];
+    const first = Array.from({ length: 2 }, () => pacer.acquire().then(() => starts.push(now() - t0)));
+    await vi.advanceTimersByTimeAsync(20);
+    await Promise.all(first);
+    // The next two are asked for while the loop is blocked 15 ms past their first slot (40): a pause shorter than MAX_LAG_MS.
+    vi.setSystemTime(t0 + 40 + 15);
+    const late = Array.from({ length: 3 }, () => pacer.acquire().then(() => starts.push(now() - t0)));
+    await vi.advanceTimersByTimeAsync(100);
+    await Promise.all(late);
+    expect(MAX_LAG_MS).toBeGreaterThan(15);
+    expect(starts).toEqual([0, 20, 55, 65, 80]);
   });
 
   it('keeps the average rate when a timer fires a little early (within a millisecond)', async () => {

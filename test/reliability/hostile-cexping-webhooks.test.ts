@@ -2,36 +2,28 @@
 // nesting, encodings, wrong types, `__proto__`, odd timestamps, SQL and paths in ids, forged and replayed signatures)
 // shaped for CEXPing, whose event id and timestamp are inside the signed body. Whatever arrives, the answer is never a
 // 5xx or a stack trace, nothing is stored unless signed and fresh, and a signed but unusable body is quarantined (202).
-import { request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signCexping } from '../../src/sources/cexping/verify-signature.js';
 import { CEXPING_SECRET, NOW_MS, testApp, type TestApp } from '../support/harness.js';
-import { bytes, countRows, deep, expectHostileAnswer, type Stored } from './support/hostile.js';
+import {
+  bytes,
+  deep,
+  expectHostileAnswer,
+  expectLateReplayRefused,
+  expectReusedIdDuplicate,
+  streamToServer,
+  withOverrides,
+  type HostileCase,
+} from './support/hostile.js';
 
 const URL_PATH = '/webhooks/cexping';
 const NOW_S = NOW_MS / 1000;
 const MAX_BODY = 64 * 1024;
 
 let t: TestApp | undefined;
-let server: ServerType | undefined;
-afterEach(async () => {
-  if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-  server = undefined;
-  t?.cleanup();
-  t = undefined;
-});
+afterEach(() => t?.cleanup());
 
-interface Hostile {
-  name: string;
-  body: string | Uint8Array;
-  /** Header overrides; `null` removes the header. By default the body carries a correct signature. */
-  headers?: Record<string, string | null>;
-  /** Signs this body instead of the one sent (a valid signature over a different body). */
-  signedBody?: string;
-  status: number;
-  stored: Stored;
+interface Hostile extends HostileCase {
   /** The dedupe key an accepted event is stored under (default: `cxp_hostile`). */
   eventId?: string;
 }
@@ -134,11 +126,7 @@ const CASES: Hostile[] = [
 ];
 
 function request(c: Hostile): RequestInit {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-cexping-signature': sign(c.signedBody ?? c.body) };
-  for (const [name, value] of Object.entries(c.headers ?? {})) {
-    if (value === null) delete headers[name];
-    else headers[name] = value;
-  }
+  const headers = withOverrides({ 'content-type': 'application/json', 'x-cexping-signature': sign(c.signedBody ?? c.body) }, c.headers);
   return { method: 'POST', headers, body: c.body };
 }
 
@@ -155,47 +143,15 @@ describe('hostile CEXPing webhooks', () => {
   });
 
   it('a replay of an accepted request after the tolerance window is refused and changes nothing', async () => {
-    let now = NOW_MS;
-    t = testApp({ clock: () => now });
-    const init = request({ name: 'replay', body: listing(), status: 200, stored: 'event' });
-    expect((await t.app.request(URL_PATH, init)).status).toBe(200);
-    now += 301_000;
-    const replay = await t.app.request(URL_PATH, init);
-    expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ error: 'timestamp outside the allowed window; check the server clock' });
-    expect(countRows(t, 'events')).toBe(1);
+    await expectLateReplayRefused(URL_PATH, request({ name: 'replay', body: listing(), status: 200, stored: 'event' }));
   });
 
   it('the same event id with a different body is a duplicate: the first body stays, no new alert', async () => {
-    t = testApp();
-    t.db.$client.exec("insert into chats (platform, platform_chat_id, kind) values ('console', 'c1', 'private')");
-    t.db.$client.exec("insert into subscriptions (chat_id, coin_id, field) values (1, '*', '*')");
-    const first = listing();
-    expect(await (await t.app.request(URL_PATH, request({ name: 'first', body: first, status: 200, stored: 'event' }))).json()).toMatchObject({ status: 'recorded', deliveries: 1 });
-    const again = await t.app.request(URL_PATH, request({ name: 'second', body: listing({ exchange: 'OKX', type: 'delisting' }), status: 200, stored: 'event' }));
-    expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ status: 'duplicate' });
-    expect(t.db.$client.prepare('select raw_body from events').all()).toEqual([{ raw_body: first }]);
-    expect(countRows(t, 'deliveries')).toBe(1);
+    const first = { name: 'first', body: listing(), status: 200, stored: 'event' as const };
+    await expectReusedIdDuplicate(URL_PATH, { init: request(first), body: first.body }, request({ ...first, body: listing({ exchange: 'OKX', type: 'delisting' }) }));
   });
 
   it('a chunked body over the limit is cut off with 413 over a real socket', async () => {
-    t = testApp();
-    const app = t.app;
-    const port = await new Promise<number>((resolve) => {
-      server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => resolve(info.port));
-    });
-    const status = await new Promise<number>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: URL_PATH, headers: { 'x-cexping-signature': `sha256=${'0'.repeat(64)}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', () => resolve(-1));
-      const chunk = 'x'.repeat(16 * 1024);
-      for (let i = 0; i < 8; i += 1) req.write(chunk);
-      req.end();
-    });
-    expect(status).toBe(413);
-    expect(countRows(t, 'events') + countRows(t, 'quarantine')).toBe(0);
+    expect(await streamToServer(URL_PATH, { 'x-cexping-signature': `sha256=${'0'.repeat(64)}` }, 2 * MAX_BODY)).toEqual({ status: 413, stored: 0 });
   });
 });

@@ -2,13 +2,22 @@
 // arrives, the answer is never a 5xx, nothing is stored for a request that is not correctly signed and fresh, a signed
 // but unusable body is quarantined (202), Object.prototype is never polluted, and a retried event id changes nothing.
 // The last cases go over a real socket to the server, for what only the HTTP parser sees (header sizes, lying lengths).
-import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signWebhook } from '../../src/sources/coingecko/verify-signature.js';
 import { NOW_MS, SECRET, fixture, testApp, type TestApp } from '../support/harness.js';
-import { bytes, countRows, deep, expectHostileAnswer, type Stored } from './support/hostile.js';
+import {
+  bytes,
+  countRows,
+  deep,
+  expectHostileAnswer,
+  expectLateReplayRefused,
+  expectReusedIdDuplicate,
+  streamToServer,
+  withOverrides,
+  type HostileCase,
+} from './support/hostile.js';
 
 const URL_PATH = '/webhooks/coingecko';
 const NOW_S = String(NOW_MS / 1000);
@@ -23,17 +32,9 @@ afterEach(async () => {
   t = undefined;
 });
 
-interface Hostile {
-  name: string;
-  body: string | Uint8Array;
-  /** Header overrides; `null` removes the header. By default every header is correct for the body. */
-  headers?: Record<string, string | null>;
-  /** Signs this body instead of the one sent (a valid signature over a different body). */
-  signedBody?: string;
+interface Hostile extends HostileCase {
   /** The event id the signature is made over (default: the one sent). */
   eventId?: string;
-  status: number;
-  stored: Stored;
 }
 
 const event = (data: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
@@ -132,16 +133,15 @@ const CASES: Hostile[] = [
 
 function request(c: Hostile): RequestInit {
   const eventId = c.eventId ?? `evt-hostile-${CASES.indexOf(c)}`;
-  const headers: Record<string, string> = {
-    'content-type': 'application/json',
-    'x-cg-timestamp': NOW_S,
-    'x-cg-event-id': eventId,
-    'x-cg-signature': signWebhook(SECRET, c.headers?.['x-cg-timestamp'] ?? NOW_S, eventId, c.signedBody ?? c.body),
-  };
-  for (const [name, value] of Object.entries(c.headers ?? {})) {
-    if (value === null) delete headers[name];
-    else headers[name] = value;
-  }
+  const headers = withOverrides(
+    {
+      'content-type': 'application/json',
+      'x-cg-timestamp': NOW_S,
+      'x-cg-event-id': eventId,
+      'x-cg-signature': signWebhook(SECRET, c.headers?.['x-cg-timestamp'] ?? NOW_S, eventId, c.signedBody ?? c.body),
+    },
+    c.headers,
+  );
   return { method: 'POST', headers, body: c.body };
 }
 
@@ -171,29 +171,12 @@ describe('hostile webhooks', () => {
   });
 
   it('a replay of an accepted request after the tolerance window is refused and changes nothing', async () => {
-    let now = NOW_MS;
-    t = testApp({ clock: () => now });
-    const init = request({ name: 'replay', body: fixture('name-update'), eventId: 'evt-replayed', status: 200, stored: 'event' });
-    expect((await t.app.request(URL_PATH, init)).status).toBe(200);
-    now += 301_000;
-    const replay = await t.app.request(URL_PATH, init);
-    expect(replay.status).toBe(401);
-    expect(await replay.json()).toEqual({ error: 'timestamp outside the allowed window; check the server clock' });
-    expect(count('events')).toBe(1);
+    await expectLateReplayRefused(URL_PATH, request({ name: 'replay', body: fixture('name-update'), eventId: 'evt-replayed', status: 200, stored: 'event' }));
   });
 
   it('the same event id with a different body is a duplicate: the first body stays, no new alert', async () => {
-    t = testApp();
-    t.db.$client.exec("insert into chats (platform, platform_chat_id, kind) values ('console', 'c1', 'private')");
-    t.db.$client.exec("insert into subscriptions (chat_id, coin_id, field) values (1, '*', '*')");
     const first = { name: 'first', body: fixture('name-update'), eventId: 'evt-same', status: 200, stored: 'event' as const };
-    const second = { ...first, body: fixture('category-addition') };
-    expect(await (await t.app.request(URL_PATH, request(first))).json()).toMatchObject({ status: 'recorded', deliveries: 1 });
-    const again = await t.app.request(URL_PATH, request(second));
-    expect(again.status).toBe(200);
-    expect(await again.json()).toMatchObject({ status: 'duplicate' });
-    expect(t.db.$client.prepare('select raw_body from events').all()).toEqual([{ raw_body: fixture('name-update') }]);
-    expect(count('deliveries')).toBe(1);
+    await expectReusedIdDuplicate(URL_PATH, { init: request(first), body: first.body }, request({ ...first, body: fixture('category-addition') }));
   });
 });
 
@@ -254,18 +237,7 @@ describe('hostile requests over a real socket', () => {
   });
 
   it('a chunked body over the limit is cut off with 413', async () => {
-    const port = await listen();
-    const status = await new Promise<number>((resolve) => {
-      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: URL_PATH, headers: { 'x-cg-timestamp': NOW_S, 'x-cg-event-id': 'evt-chunked', 'x-cg-signature': '0'.repeat(64) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', () => resolve(-1));
-      const chunk = 'x'.repeat(64 * 1024);
-      for (let i = 0; i < 8; i += 1) req.write(chunk);
-      req.end();
-    });
-    expect(status).toBe(413);
-    expect(count('events') + count('quarantine')).toBe(0);
+    const headers = { 'x-cg-timestamp': NOW_S, 'x-cg-event-id': 'evt-chunked', 'x-cg-signature': '0'.repeat(64) };
+    expect(await streamToServer(URL_PATH, headers, 2 * MAX_BODY)).toEqual({ status: 413, stored: 0 });
   });
 });

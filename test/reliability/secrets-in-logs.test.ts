@@ -78,7 +78,13 @@ async function exercise(w: World): Promise<string[]> {
   expect((await webhook(nameChange('secret-coin', 'Revoked'), 'evt-secret-6')).status).toBe(200);
   await until(() => w.lines.filter((l) => l.includes('refused our credentials')).length === 3, 'every platform reports its refused token');
   await w.bot.dispatcher.idle();
-  expect(outboxCounts(w.db).pending).toBe(12);
+  // The revoked event's 12 alerts wait, none lost. (An earlier alert may wait too: a send whose connection was reset
+  // after the platform had it is retried — at least once — and that retry now meets the revoked token.)
+  const waiting = w.db.$client
+    .prepare("select count(*) as n from deliveries d join events e on e.id = d.event_row_id where e.event_id = 'evt-secret-6' and d.status = 'pending'")
+    .get() as { n: number };
+  expect(waiting.n).toBe(12);
+  expect(outboxCounts(w.db).dead ?? 0).toBe(0);
   return signatures;
 }
 

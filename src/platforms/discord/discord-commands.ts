@@ -29,9 +29,9 @@ export const SLASH_COMMANDS = [
   {
     type: ApplicationCommandType.ChatInput,
     name: 'watch',
-    description: 'Get alerts in this channel when CoinGecko changes these coins or fields',
+    description: 'Get alerts in this channel for these coins or fields (CoinGecko changes, exchange listings)',
     default_member_permissions: MANAGE_CHANNELS,
-    options: [targets('Coin ids and/or fields, e.g. "bitcoin", "public_notices", "bitcoin platforms"')],
+    options: [targets('Coin ids and/or fields, e.g. "bitcoin", "public_notices", "bitcoin platforms", "listings binance"')],
   },
   {
     type: ApplicationCommandType.ChatInput,

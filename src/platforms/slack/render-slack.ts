@@ -116,12 +116,11 @@ export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {})
   }
   blocks.push(footer);
 
-  const name = coin.name || coin.id ? [label, symbol ? `(${symbol})` : undefined].filter(Boolean).join(' ') : label;
   const count = alert.items.length;
   const text = [
     ping ? `${ping} ` : '',
     fitSlack(`${ICON[alert.severity]} ${alert.headline}${high}: `, 200),
-    fitSlack(name, 300),
+    fitSlack(coinTitle(coin), 300),
     fitSlack(` · ${count} change${count === 1 ? '' : 's'} · ${alert.coingeckoUrl}`, 400),
   ].join('');
   return { text, blocks };

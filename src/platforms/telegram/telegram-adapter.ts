@@ -22,7 +22,7 @@ export interface TelegramOptions {
 }
 
 const COMMANDS = [
-  { command: 'watch', description: 'Watch coins or fields: /watch bitcoin, /watch public_notices' },
+  { command: 'watch', description: 'Watch coins or fields: /watch bitcoin, /watch public_notices, /watch listings binance' },
   { command: 'unwatch', description: 'Stop watching: /unwatch bitcoin, /unwatch all' },
   { command: 'list', description: "This chat's subscriptions" },
   { command: 'mention', description: 'Ping @someone on high-severity alerts: /mention @oncall, /mention off' },
