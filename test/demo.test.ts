@@ -23,7 +23,7 @@ describe('npm run demo', () => {
       expect(out.split(heading)).toHaveLength(14);
     }
     expect(out).toContain('POST cexping/ping.json → 200 {"status":"ok"}');
-    expect(out).toContain('<a href="https://www.coingecko.com/en/search?query=PEPE2">View on CoinGecko</a>');
+    expect(out).toContain('<a href="https://www.coingecko.com/en/search?query=PEPE2">Search on CoinGecko</a>');
     expect(out).toContain('Deliveries: 13 sent · alerts printed: 13');
   });
 });

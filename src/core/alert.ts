@@ -133,6 +133,11 @@ function coinPage(coin: AlertCoin): string {
 
 const HOME = 'https://www.coingecko.com/';
 
+/** The label of the alert's CoinGecko link: the coin's page, or a search when the coin is not known (a listing's symbol). */
+export function coingeckoLabel(alert: Pick<Alert, 'coin'>): string {
+  return alert.coin.id === null ? 'Search on CoinGecko' : 'View on CoinGecko';
+}
+
 function classify(field: string, top: string, sub: string, type: ChangeType, oldValue: unknown, newValue: unknown): AlertItem {
   if (isExchangeField(top)) return listingItem(top, sub, newValue);
   const old = type === 'addition' ? undefined : show(oldValue);

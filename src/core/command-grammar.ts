@@ -140,6 +140,11 @@ function parseRecent(words: readonly string[]): ParseResult {
       if (limit < 1 || limit > MAX_RECENT) return { ok: false, reply: `Count ${preview(word)} is out of range.\n${USAGE.recent}` };
       continue;
     }
+    // `/recent listings binance`, as /watch reads it: a known exchange after a bare exchange-event field narrows it.
+    if (target?.kind === 'field' && isExchangeField(target.value) && isKnownExchange(word.toLowerCase())) {
+      target = { kind: 'field', value: `${target.value}.${word.toLowerCase()}` };
+      continue;
+    }
     if (target !== undefined) return { ok: false, reply: USAGE.recent };
     const classified = classifyTarget(word);
     if (!classified.ok) return { ok: false, reply: `${classified.reason}\n${USAGE.recent}` };

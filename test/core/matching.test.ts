@@ -53,6 +53,24 @@ describe('matching', () => {
     ]);
   });
 
+  it('matches events with many distinct fields the same way (the lookup passes long field lists as one JSON array)', async () => {
+    t = testApp();
+    chat('a', [['*', 'links.site37']]);
+    chat('b', [['*', 'links']]);
+    chat('c', [['*', 'links.unrelated']]);
+    const changes = Array.from({ length: 40 }, (_, i) => ({ field: `links.site${i}`, change_type: 'update', old_value: 'a', new_value: 'b' }));
+    const body = JSON.stringify({ event_type: 'cg.coin.info.updated', data: { id: 'many-links', symbol: 'ml', name: 'Many Links', changes } });
+    const res = await t.app.request('/webhooks/coingecko', signed(body));
+    expect(res.status).toBe(200);
+    const rows = t.db.$client
+      .prepare('select c.platform_chat_id as chat, d.matched_positions as positions from deliveries d join chats c on c.id = d.chat_id order by chat')
+      .all();
+    expect(rows).toEqual([
+      { chat: 'a', positions: '[37]' },
+      { chat: 'b', positions: JSON.stringify(changes.map((_, i) => i)) },
+    ]);
+  });
+
   it('gives one delivery per chat however many of its subscriptions match', async () => {
     t = testApp();
     chat('a', [

@@ -67,6 +67,8 @@ describe('the grammar of /mute, /unmute and /recent', () => {
     expect(parseCommand('recent', '0')).toMatchObject({ ok: false, reply: expect.stringContaining('Usage: /recent') });
     expect(parseCommand('recent', '51')).toMatchObject({ ok: false });
     expect(parseCommand('recent', 'bitcoin ethereum')).toMatchObject({ ok: false, reply: expect.stringContaining('Usage: /recent') });
+    expect(parseCommand('recent', 'listings binance 5')).toEqual({ ok: true, command: { name: 'recent', limit: 5, target: { kind: 'field', value: 'listings.binance' } } });
+    expect(parseCommand('recent', 'binance listings')).toMatchObject({ ok: false });
   });
 });
 

@@ -118,7 +118,7 @@ describe('renderDiscordAlert', () => {
 
   it('keeps a hostile coin id from breaking out of the CoinGecko link', () => {
     const embed = embedOf(renderDiscordAlert(alertOf([['name', 'update', 'a', 'b']], { id: 'x)**b**' })));
-    expect(embed.description).toContain('[Open on CoinGecko](https://www.coingecko.com/en/coins/x%29%2A%2Ab%2A%2A)');
+    expect(embed.description).toContain('[View on CoinGecko](https://www.coingecko.com/en/coins/x%29%2A%2Ab%2A%2A)');
     expect(embed.url).toBe('https://www.coingecko.com/en/coins/x)**b**');
   });
 

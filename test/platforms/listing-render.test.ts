@@ -29,7 +29,7 @@ describe('listing alerts on Telegram', () => {
       [
         '⚠️ <b>New listing</b>\n<b>PEPE2</b> · not matched to a CoinGecko coin',
         '🆕 <b>New listing</b> on <b>Binance</b>\nPair: <code>PEPE2USDT</code>\nType: spot\n24 h volume: $2,847,393\nAI score: 87/100',
-        '<a href="https://www.coingecko.com/en/search?query=PEPE2">View on CoinGecko</a>',
+        '<a href="https://www.coingecko.com/en/search?query=PEPE2">Search on CoinGecko</a>',
       ].join('\n\n'),
     );
   });

@@ -2,7 +2,7 @@
 // is escaped (discord-markdown), long values are shortened visibly, changes that do not fit are counted, and the
 // message pings no one (`allowed_mentions: { parse: [] }`) except the chat's own ops mention on high severity.
 // Pure: the output is the JSON body that is posted.
-import { UNMATCHED, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
@@ -109,7 +109,7 @@ function header(alert: Alert): Head {
     coin.id === null
       ? `Coin: **${escapeWithin(coinTitle(coin), 200)}** · ${escapeMarkdown(UNMATCHED)}`
       : `Coin: ${name ? `${name} · ` : ''}id ${escapeWithin(coin.id, 120)}`,
-    `[Open on CoinGecko](${linkUrl(alert.coingeckoUrl)})`,
+    `[${coingeckoLabel(alert)}](${linkUrl(alert.coingeckoUrl)})`,
   ].join('\n');
   // Footers render no markdown, so the event id is shown as it is, only stripped of invisible characters and capped.
   // eslint-disable-next-line no-control-regex

@@ -5,7 +5,7 @@
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines } from '../../core/text.js';
-import { UNMATCHED, type Alert, type AlertItem, type ChangeType, type Severity } from '../../core/alert.js';
+import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type ChangeType, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { fitSlack, shortenForSlack, slackLink } from './slack-text.js';
 
@@ -87,7 +87,7 @@ export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {})
   };
   const footer: SlackBlock = {
     type: 'context',
-    elements: [ours(slackLink(alert.coingeckoUrl, 'View on CoinGecko')), plain(`Event ${alert.eventId}`, 300)],
+    elements: [ours(slackLink(alert.coingeckoUrl, coingeckoLabel(alert))), plain(`Event ${alert.eventId}`, 300)],
   };
 
   const groups = groupItems(alert.items).map(renderGroup);

@@ -1,6 +1,6 @@
 // Telegram rendering: a neutral Alert → one HTML-parse-mode message of at most 4096 characters. Every payload value is
 // escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
-import { UNMATCHED, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines, shorten, withoutBidiControls } from '../../core/text.js';
@@ -43,7 +43,7 @@ export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions
           .join(' ');
   const ping = alert.severity === 'high' && options.mention ? `🔔 ${escapeHtml(options.mention)}\n` : '';
   const head = `${ping}${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
-  const foot = link(alert.coingeckoUrl, 'View on CoinGecko');
+  const foot = link(alert.coingeckoUrl, coingeckoLabel(alert));
 
   const blocks = alert.items.map(renderItem);
   const more = (omitted: number) => (omitted > 0 ? [`… and ${omitted} more change${omitted === 1 ? '' : 's'}: see CoinGecko`] : []);
