@@ -9,7 +9,7 @@ import { importWatchlist } from '../db/import-watchlist.js';
 import type { Db } from '../db/open-database.js';
 import { listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.js';
 import { replayEvent } from '../db/replay-event.js';
-import { COINGECKO } from '../sources/coingecko/coingecko-source.js';
+import { SOURCE_COINGECKO } from '../sources/coingecko/coingecko-source.js';
 import { SOURCES } from '../sources/index.js';
 import { cell, formatTable, formatTime, plural } from './text-table.js';
 import { parseWatchlist } from './watchlist-file.js';
@@ -174,10 +174,10 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     },
     run: (args, { db }) => {
       const eventId = args.positionals[0]!;
-      const source = option(args, 'source') ?? COINGECKO;
+      const source = option(args, 'source') ?? SOURCE_COINGECKO;
       const result = replayEvent(db, source, eventId);
       if (result.kind === 'unknown_event') {
-        const what = source === COINGECKO ? 'CoinGecko' : source;
+        const what = source === SOURCE_COINGECKO ? 'CoinGecko' : source;
         return refuse(`no ${what} event "${eventId}" in the database (event ids are in the webhook log lines and in ${CLI} dead-letters)`);
       }
       const about = `event ${eventId} (${[result.eventType, result.coinId, plural(result.changes, 'change')].filter(Boolean).join(', ')})`;

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { openDatabase } from '../../src/db/open-database.js';
-import { signWebhook } from '../../src/sources/coingecko/verify-signature.js';
+import { signed } from '../support/harness.js';
 import { startFakePlatforms, type FakePlatforms } from './support/fake-platforms.js';
 import { buildServer, startServer, type ServerProcess } from './support/server-process.js';
 import { CREDENTIALS, PLATFORMS, chatId, nameChange, until, type Platform } from './support/world.js';
@@ -56,19 +56,9 @@ async function start(path: string): Promise<ServerProcess> {
   return server;
 }
 
-function signedInit(body: string, eventId: string): RequestInit {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  return {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      'x-cg-timestamp': timestamp,
-      'x-cg-event-id': eventId,
-      'x-cg-signature': signWebhook(CREDENTIALS.webhookSecret, timestamp, eventId, body),
-    },
-    body,
-  };
-}
+/** Signed like CoinGecko would, with the crash servers' secret and the current time. */
+const signedInit = (body: string, eventId: string): RequestInit =>
+  signed(body, { secret: CREDENTIALS.webhookSecret, timestamp: String(Math.floor(Date.now() / 1000)), eventId });
 
 /** Outbox rows by status, and the chats whose row is `sent`, read with a connection of our own. */
 function outbox(path: string): { byStatus: Record<string, number>; sent: Set<string> } {

@@ -6,7 +6,7 @@ import type { HeaderReader, OpenedRequest, Refusal, SourceModule, SourcesConfig,
 import { parsePayload } from './parse-payload.js';
 import { signWebhook, verifySignature } from './verify-signature.js';
 
-export const COINGECKO = 'coingecko';
+export const SOURCE_COINGECKO = 'coingecko';
 
 /** Longest `x-cg-event-id` accepted (CoinGecko's are short ids). */
 const MAX_EVENT_ID = 200;
@@ -22,7 +22,7 @@ const refuse = (status: 400 | 401, reason: string, error: string, eventId?: stri
 export function coingeckoSource(config: SourcesConfig['webhook']): WebhookSource {
   const { secrets, toleranceSeconds } = config;
   return {
-    name: COINGECKO,
+    name: SOURCE_COINGECKO,
     maxBodyBytes: config.maxBodyBytes,
     eventIdHeader: 'x-cg-event-id',
     open(header: HeaderReader, nowMs: number): OpenedRequest | Refusal {
@@ -56,7 +56,7 @@ export function coingeckoSource(config: SourcesConfig['webhook']): WebhookSource
 }
 
 export const coingecko: SourceModule = {
-  name: COINGECKO,
+  name: SOURCE_COINGECKO,
   create: (config) => coingeckoSource(config.webhook),
   client: {
     secretVariable: 'COINGECKO_WEBHOOK_SECRET',
