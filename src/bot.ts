@@ -7,6 +7,7 @@ import { createCommandService, type CommandHandler } from './core/command-servic
 import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
 import { deadLetters, outboxDepth } from './db/outbox.js';
+import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -22,6 +23,8 @@ export interface BotDeps {
   /** Dispatcher tuning (tests use a short sweep and fast retries). */
   sweepMs?: number;
   backoff?: DispatcherDeps['backoff'];
+  /** Spacing of the retries of an adapter that could not start (default 5 s doubling up to 5 min, with jitter). */
+  startRetry?: BackoffOptions;
 }
 
 export interface Bot {
@@ -64,6 +67,29 @@ export function createBot(deps: BotDeps): Bot {
     routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
   });
 
+  let stopped = false;
+  const retries = new Set<NodeJS.Timeout>();
+
+  async function startAdapter(adapter: PlatformAdapter, attempt: number): Promise<void> {
+    if (stopped) return;
+    try {
+      await adapter.start?.(commands);
+      log.info({ platform: adapter.platform, attempt }, 'platform connected');
+    } catch (error) {
+      const delay = backoffDelay(attempt, undefined, { baseMs: 5000, maxMs: 5 * 60_000, ...deps.startRetry });
+      log.error(
+        { platform: adapter.platform, err: error, attempt, retry_in_ms: delay },
+        `${adapter.platform} could not start; its commands are not received until it connects (trying again)`,
+      );
+      const timer = setTimeout(() => {
+        retries.delete(timer);
+        void startAdapter(adapter, attempt + 1);
+      }, delay);
+      timer.unref();
+      retries.add(timer);
+    }
+  }
+
   return {
     app,
     commands,
@@ -72,19 +98,14 @@ export function createBot(deps: BotDeps): Bot {
     async start() {
       dispatcher.start();
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
-      // events are still recorded and its alerts wait in the outbox.
-      await Promise.all(
-        adapters.map(async (adapter) => {
-          try {
-            await adapter.start?.(commands);
-            log.info({ platform: adapter.platform }, 'platform connected');
-          } catch (error) {
-            log.error({ platform: adapter.platform, err: error }, `${adapter.platform} could not start; its commands are not received until restart`);
-          }
-        }),
-      );
+      // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
+      // again in the background until it connects.
+      await Promise.all(adapters.map((adapter) => startAdapter(adapter, 1)));
     },
     async stop() {
+      stopped = true;
+      for (const timer of retries) clearTimeout(timer);
+      retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.
       await dispatcher.stop();
       await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));

@@ -38,6 +38,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
   // Sending needs only REST: alerts can go out even while the gateway (command intake) is reconnecting.
   client.rest.setToken(options.token);
   let stopping = false;
+  let listening = false;
   watchConnection(client, log, () => stopping);
 
   async function connect(): Promise<void> {
@@ -96,14 +97,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
     sendDigest: (chat, digest) => post(chat, () => renderDiscordDigest(digest)),
 
     async start(commands: CommandHandler) {
-      client.on(Events.InteractionCreate, createInteractionHandler(commands, log));
-      client.on(Events.ChannelDelete, (channel) => {
-        try {
-          commands.chatGone({ platform: 'discord', platformChatId: channel.id }, 'the Discord channel was deleted');
-        } catch (error) {
-          log.error({ err: error, channel: channel.id }, 'could not deactivate a deleted discord channel');
-        }
-      });
+      // Listeners once, even when start() is tried again after a failed connection.
+      if (!listening) listen(commands);
       await connect();
       await register();
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord gateway ready');
@@ -114,6 +109,18 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
       await client.destroy();
     },
   };
+
+  function listen(commands: CommandHandler): void {
+    listening = true;
+    client.on(Events.InteractionCreate, createInteractionHandler(commands, log));
+    client.on(Events.ChannelDelete, (channel) => {
+      try {
+        commands.chatGone({ platform: 'discord', platformChatId: channel.id }, 'the Discord channel was deleted');
+      } catch (error) {
+        log.error({ err: error, channel: channel.id }, 'could not deactivate a deleted discord channel');
+      }
+    });
+  }
 }
 
 /** Logs what the operator needs to know about the connection; discord.js reconnects and resumes by itself. */
