@@ -153,7 +153,9 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         while (running && inMemory < maxInMemory) {
           const rows = claimDue(db, livePlatforms(), clock(), Math.min(500, maxInMemory - inMemory));
           if (rows.length === 0) break;
-          for (const row of gate(rows)) dispatch([row], sendAlert);
+          // The gate composed each alert already: it travels with its row (recomposing at send time could miss the cache
+          // for a batch of hundreds of distinct events, and read each event twice).
+          for (const [row, composed] of gate(rows)) dispatch([row], () => (composed ? { kind: 'alert', alert: composed.alert } : null));
         }
         if (running && digest) {
           for (const rows of claimDigests(db, livePlatforms(), clock(), 100)) dispatch(rows, sendDigest);
@@ -184,18 +186,19 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
 
   /**
    * The chat's gate for claimed rows, in one transaction: high severity passes; a low-severity alert covered by a mute
-   * is marked `muted`; one beyond the chat's digest threshold is `held` for its digest. Returns the rows to send now.
+   * is marked `muted`; one beyond the chat's digest threshold is `held` for its digest. Returns the rows to send now,
+   * each with its composed alert (null: nothing to show, which the send turns into a dead letter).
    */
-  const gate = db.$client.transaction((rows: readonly ClaimedDelivery[]): ClaimedDelivery[] => {
+  const gate = db.$client.transaction((rows: readonly ClaimedDelivery[]): Array<[ClaimedDelivery, Composed | null]> => {
     const now = clock();
     let mutes: Map<number, Mute[]> | undefined;
     /** Low-severity alerts each chat got in the window, counting the ones let through in this batch. */
     const lowCount = new Map<number, number>();
-    const pass: ClaimedDelivery[] = [];
+    const pass: Array<[ClaimedDelivery, Composed | null]> = [];
     for (const row of rows) {
       const composed = alertFor(row);
       if (!composed || composed.alert.severity === 'high') {
-        pass.push(row);
+        pass.push([row, composed]);
         continue;
       }
       const { alert, fields } = composed;
@@ -215,18 +218,13 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         }
         lowCount.set(row.chatId, count + 1);
       }
-      pass.push(row);
+      pass.push([row, composed]);
     }
     return pass;
   });
 
   /** Composes the message for the rows still in flight when the send starts; null when there is nothing to show. */
   type Compose = (rows: readonly ClaimedDelivery[]) => Message | null;
-
-  const sendAlert: Compose = ([row]) => {
-    const composed = row ? alertFor(row) : null;
-    return composed ? { kind: 'alert', alert: composed.alert } : null;
-  };
 
   const sendDigest: Compose = (rows) => {
     const held = rows.map(alertFor).filter((c): c is Composed => c !== null);
