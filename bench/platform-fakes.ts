@@ -1,9 +1,10 @@
-// The fake platform servers the server child (dist/main.js) needs for every platform src/main.ts wires: Telegram always
-// (test/fakes/telegram-fake.ts), Slack and Discord when main.ts creates their adapters and their fakes exist in
-// test/fakes (loaded dynamically, so the benchmarks keep working while those platforms are being built).
-import { existsSync, readFileSync } from 'node:fs';
+// The fake platform servers the server child (dist/main.js) needs for every platform src/platforms/index.ts lists:
+// Telegram always (test/fakes/telegram-fake.ts), Slack and Discord when their fakes exist in test/fakes (loaded
+// dynamically, so the benchmarks keep working while a platform is being built).
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PLATFORMS } from '../src/platforms/index.js';
 import { TelegramFake } from '../test/fakes/telegram-fake.js';
 import { REPO_ROOT } from './child-processes.js';
 
@@ -36,11 +37,9 @@ interface DiscordFakeModule {
 
 const fakePath = (platform: string) => join(REPO_ROOT, `test/fakes/${platform}-fake.ts`);
 
-/** Whether main.ts creates this platform's adapter, and whether a fake exists to point it at. */
+/** Whether the server knows this platform (src/platforms/index.ts), and whether a fake exists to point it at. */
 function availability(platform: 'slack' | 'discord'): { ok: true } | { ok: false; why: string } {
-  const main = readFileSync(join(REPO_ROOT, 'src/main.ts'), 'utf8');
-  const factory = `create${platform[0]!.toUpperCase()}${platform.slice(1)}Adapter`;
-  if (!main.includes(factory)) return { ok: false, why: `${platform}: not wired in src/main.ts (no ${factory}) — not connected` };
+  if (!PLATFORMS.some((p) => p.name === platform)) return { ok: false, why: `${platform}: not in src/platforms/index.ts — not connected` };
   if (!existsSync(fakePath(platform))) return { ok: false, why: `${platform}: no test/fakes/${platform}-fake.ts — not connected` };
   return { ok: true };
 }

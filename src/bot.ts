@@ -45,7 +45,11 @@ export function createBot(deps: BotDeps): Bot {
     deadLetters: () => deadLetters(db),
     processMetrics: deps.processMetrics,
   });
-  const commands = createCommandService(sqliteChatStore(db), { subscriptionLimit: deps.config.subscriptionLimit, clock: deps.clock });
+  const commands = createCommandService(sqliteChatStore(db), {
+    subscriptionLimit: deps.config.subscriptionLimit,
+    clock: deps.clock,
+    log: log.child({ component: 'commands' }),
+  });
   const dispatcher = createDispatcher({
     db,
     adapters,

@@ -5,12 +5,9 @@ import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
-import { createLogger, secretsOf, type Logger } from './logger.js';
-import type { PlatformAdapter } from './platforms/port.js';
+import { createLogger, secretsOf } from './logger.js';
+import { chatPlatforms } from './platforms/index.js';
 import { webhookSources } from './sources/index.js';
-import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
-import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
-import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
 
 function loadConfig(): Config {
   const dotenvPath = process.env.DOTENV_PATH ?? '.env';
@@ -26,25 +23,14 @@ function loadConfig(): Config {
   }
 }
 
-/** One adapter per platform whose credentials are set; the log says once which ones are off. */
-function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
-  const adapters: PlatformAdapter[] = [];
-  if (config.telegram) {
-    adapters.push(createTelegramAdapter({ ...config.telegram, log }));
-  } else log.info('telegram is off (TELEGRAM_BOT_TOKEN is not set)');
-  if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
-  else log.info('discord is off (DISCORD_BOT_TOKEN is not set)');
-  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
-  else log.info('slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)');
-  return adapters;
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel, undefined, secretsOf(config));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   for (const line of webhookSources(config).off) log.info(line);
-  const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
+  const platforms = chatPlatforms(config, log);
+  for (const line of platforms.off) log.info(line);
+  const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>

@@ -1,5 +1,6 @@
 // The command grammar of DESIGN.md §3, the same on every platform. Pure: text in, a parsed command or a refusal out.
 import { EXCHANGE_FIELDS, isExchangeField, isKnownExchange } from './exchanges.js';
+import { CHAT_COMMANDS, findCommand, slashForm, usageLine, type CommandForm, type CommandName } from './commands.js';
 import { ANY, WATCHABLE_FIELDS, isFieldTarget, topLevel } from './fields.js';
 
 export const MAX_TARGETS_PER_COMMAND = 50;
@@ -13,15 +14,8 @@ const WITH_SUBFIELDS = new Set<string>(['platforms', 'additional_notices', 'link
 const COIN_ID = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
 const SUBFIELD = /^[a-z0-9_-]+$/;
 
-export const USAGE = {
-  watch: 'Usage: /watch <coin-id|field>… e.g. /watch bitcoin, /watch public_notices, /watch bitcoin platforms, /watch listings binance',
-  unwatch: 'Usage: /unwatch <coin-id|field>… or /unwatch all',
-  list: 'Usage: /list',
-  mention: 'Usage: /mention <@role or @user> to ping them on high-severity alerts, /mention off to stop, /mention to show',
-  mute: 'Usage: /mute <duration> [coin-id|field]… e.g. /mute 2h, /mute 1d categories (durations: 30m, 2h, 1d, 1w; at most 30d)',
-  unmute: 'Usage: /unmute (every mute of this chat) or /unmute <coin-id|field>…',
-  recent: 'Usage: /recent [coin-id|field] [count] e.g. /recent, /recent bitcoin, /recent platforms 20 (count 1-50)',
-} as const;
+/** The usage line of every command, as typed with a slash (replies in other forms use `usageLine` directly). */
+export const USAGE = Object.fromEntries(CHAT_COMMANDS.map((c) => [c.name, usageLine(c)])) as Record<CommandName, string>;
 
 export const DEFAULT_RECENT = 10;
 export const MAX_RECENT = 50;
@@ -45,8 +39,6 @@ export type Command =
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; reply: string };
 
-const COMMANDS = new Set(['start', 'help', 'watch', 'unwatch', 'list', 'mention', 'mute', 'unmute', 'recent']);
-
 /** Parses `/watch bitcoin` (or `/watch@BotName bitcoin`): the whole text of a chat message. */
 export function parseCommandText(text: string): ParseResult | undefined {
   const match = /^\/([A-Za-z_]+)(?:@[A-Za-z0-9_]+)?(?:\s+([\s\S]*))?$/.exec(text.trim());
@@ -54,30 +46,40 @@ export function parseCommandText(text: string): ParseResult | undefined {
   return parseCommand(match[1]!, match[2] ?? '');
 }
 
-/** Parses a command given by name and its argument text (how Discord and Slack deliver them). */
-export function parseCommand(name: string, args: string): ParseResult | undefined {
-  const command = name.toLowerCase();
-  if (!COMMANDS.has(command)) return undefined;
-  if (command === 'start' || command === 'help') return { ok: true, command: { name: 'help' } };
-  if (command === 'mention') return parseMention(args.trim());
+/**
+ * Parses a command given by name and its argument text (how Discord and Slack deliver them); undefined when the name
+ * is not one of ours. Refusals carry the usage line in `form`, the way the user typed the command.
+ */
+export function parseCommand(name: string, args: string, form: CommandForm = slashForm): ParseResult | undefined {
+  const spec = findCommand(name);
+  if (!spec) return undefined;
+  const usage = usageLine(spec, form);
   const words = args.split(/[\s,]+/).filter(Boolean);
-  if (command === 'mute') return parseMute(words);
-  if (command === 'unmute') {
-    const targets = parseTargets(words, USAGE.unmute);
-    return targets.ok ? { ok: true, command: { name: 'unmute', ...targets.value } } : targets;
+  switch (spec.name) {
+    case 'help':
+      return { ok: true, command: { name: 'help' } };
+    case 'list':
+      return words.length === 0 ? { ok: true, command: { name: 'list' } } : { ok: false, reply: usage };
+    case 'mention':
+      return parseMention(args.trim(), usage);
+    case 'mute':
+      return parseMute(words, usage);
+    case 'unmute': {
+      const targets = parseTargets(words, usage);
+      return targets.ok ? { ok: true, command: { name: 'unmute', ...targets.value } } : targets;
+    }
+    case 'recent':
+      return parseRecent(words, usage);
+    case 'watch':
+    case 'unwatch': {
+      if (words.length === 0) return { ok: false, reply: usage };
+      if (spec.name === 'unwatch' && words.length === 1 && words[0]!.toLowerCase() === 'all') {
+        return { ok: true, command: { name: 'unwatch_all' } };
+      }
+      const targets = parseTargets(words, usage);
+      return targets.ok ? { ok: true, command: { name: spec.name, ...targets.value } } : targets;
+    }
   }
-  if (command === 'recent') return parseRecent(words);
-  if (command === 'list') {
-    return words.length === 0 ? { ok: true, command: { name: 'list' } } : { ok: false, reply: USAGE.list };
-  }
-  const usage = command === 'watch' ? USAGE.watch : USAGE.unwatch;
-  if (words.length === 0) return { ok: false, reply: usage };
-  if (command === 'unwatch' && words.length === 1 && words[0]!.toLowerCase() === 'all') {
-    return { ok: true, command: { name: 'unwatch_all' } };
-  }
-  const targets = parseTargets(words, usage);
-  if (!targets.ok) return targets;
-  return { ok: true, command: { name: command === 'watch' ? 'watch' : 'unwatch', ...targets.value } };
 }
 
 type Targets = { ok: true; value: { coins: string[]; fields: string[] } } | { ok: false; reply: string };
@@ -119,25 +121,25 @@ export function parseDuration(word: string): number | undefined {
   return Number(match[1]) * DURATION_UNITS[match[2]![0]!.toLowerCase()]!;
 }
 
-function parseMute(words: readonly string[]): ParseResult {
+function parseMute(words: readonly string[], usage: string): ParseResult {
   const [first, ...rest] = words;
   const durationMs = first === undefined ? undefined : parseDuration(first);
   if (durationMs === undefined) {
     const reason = first === undefined ? '' : `"${preview(first)}" is not a duration.\n`;
-    return { ok: false, reply: `${reason}${USAGE.mute}` };
+    return { ok: false, reply: `${reason}${usage}` };
   }
-  if (durationMs <= 0 || durationMs > MAX_MUTE_MS) return { ok: false, reply: `A mute lasts from 1 minute to 30 days.\n${USAGE.mute}` };
-  const targets = parseTargets(rest, USAGE.mute);
+  if (durationMs <= 0 || durationMs > MAX_MUTE_MS) return { ok: false, reply: `A mute lasts from 1 minute to 30 days.\n${usage}` };
+  const targets = parseTargets(rest, usage);
   return targets.ok ? { ok: true, command: { name: 'mute', durationMs, ...targets.value } } : targets;
 }
 
-function parseRecent(words: readonly string[]): ParseResult {
+function parseRecent(words: readonly string[], usage: string): ParseResult {
   let limit: number | undefined;
   let target: { kind: 'coin' | 'field'; value: string } | undefined;
   for (const word of words) {
     if (/^\d+$/.test(word) && limit === undefined) {
       limit = Number(word);
-      if (limit < 1 || limit > MAX_RECENT) return { ok: false, reply: `Count ${preview(word)} is out of range.\n${USAGE.recent}` };
+      if (limit < 1 || limit > MAX_RECENT) return { ok: false, reply: `Count ${preview(word)} is out of range.\n${usage}` };
       continue;
     }
     // `/recent listings binance`, as /watch reads it: a known exchange after a bare exchange-event field narrows it.
@@ -145,18 +147,18 @@ function parseRecent(words: readonly string[]): ParseResult {
       target = { kind: 'field', value: `${target.value}.${word.toLowerCase()}` };
       continue;
     }
-    if (target !== undefined) return { ok: false, reply: USAGE.recent };
+    if (target !== undefined) return { ok: false, reply: usage };
     const classified = classifyTarget(word);
-    if (!classified.ok) return { ok: false, reply: `${classified.reason}\n${USAGE.recent}` };
+    if (!classified.ok) return { ok: false, reply: `${classified.reason}\n${usage}` };
     target = { kind: classified.kind, value: classified.value };
   }
   return { ok: true, command: { name: 'recent', limit: limit ?? DEFAULT_RECENT, ...(target && { target }) } };
 }
 
-function parseMention(value: string): ParseResult {
+function parseMention(value: string, usage: string): ParseResult {
   if (value === '') return { ok: true, command: { name: 'mention', value: undefined } };
   if (/^(off|none|clear)$/i.test(value)) return { ok: true, command: { name: 'mention', value: null } };
-  if (value.length > 200 || /\s/.test(value)) return { ok: false, reply: USAGE.mention };
+  if (value.length > 200 || /\s/.test(value)) return { ok: false, reply: usage };
   return { ok: true, command: { name: 'mention', value } };
 }
 

@@ -1,8 +1,8 @@
 // What a parsed command does to a chat's subscriptions, and the reply that says exactly that. Pure: the caller
 // supplies the chat's current subscriptions and the coin names it knows, and applies the returned additions/removals.
 import type { Command } from './command-grammar.js';
-import { KNOWN_EXCHANGES } from './exchanges.js';
-import { ANY, WATCHABLE_FIELDS, topLevel } from './fields.js';
+import { slashForm, type CommandForm } from './commands.js';
+import { ANY, topLevel } from './fields.js';
 
 export interface Pair {
   coinId: string;
@@ -15,10 +15,12 @@ export interface CoinName {
 }
 
 export interface PlanInput {
-  command: Extract<Command, { name: 'help' | 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>;
+  command: Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>;
   current: readonly Pair[];
   limit: number;
   coinNames: ReadonlyMap<string, CoinName>;
+  /** How the user types commands here, for the replies that name one (default `/watch`). */
+  form?: CommandForm;
 }
 
 export interface Plan {
@@ -27,47 +29,14 @@ export interface Plan {
   reply: string;
 }
 
-export const HELP = [
-  'coinsentry sends an alert here when CoinGecko changes a coin you watch: contract addresses (migrations, new chains),',
-  'name and symbol, logo, categories, security notices and links; and, where CEXPing is connected, when an exchange',
-  'lists or delists a token (new spot and futures listings, listing previews, delistings, volume spikes).',
-  '',
-  '/watch <coin-id|field>… — add subscriptions',
-  '/unwatch <coin-id|field>… — remove them; /unwatch all removes every one',
-  '/list — what this chat watches',
-  '/mention <@role> — ping that role or person on high-severity alerts (migrations, notices, delistings); /mention off',
-  '/mute <duration> [coin-id|field]… — silence low-severity alerts for a while (30m, 2h, 1d, 1w); /unmute ends it',
-  '/recent [coin-id|field] [count] — the last recorded changes (default 10), muted ones too',
-  '',
-  'Severity: contract migrations, public notices, security flags and delistings are high severity: they ping the',
-  '/mention, and are never muted or put in a digest. When many low-severity alerts arrive at once, a chat gets one',
-  'digest instead.',
-  '',
-  `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum, listings.binance.`,
-  'Anything else is a CoinGecko coin id (the last part of its coingecko.com URL); coin:<id> forces a coin id.',
-  `Exchanges (after listings, delistings or volume_spikes): ${KNOWN_EXCHANGES.join(', ')}; others as listings.<exchange>.`,
-  'A listing reaches the watchers of its coin when its symbol names exactly one coin seen in CoinGecko events.',
-  '',
-  'Examples:',
-  '/watch bitcoin ethereum — every change of those coins',
-  '/watch public_notices platforms — those fields, for every coin',
-  '/watch bitcoin platforms public_notices — only those fields of bitcoin',
-  '/watch platforms.ethereum — Ethereum contract changes of every coin',
-  '/watch listings binance — every new listing on Binance (spot, futures, previews)',
-  '/watch delistings — every delisting, on any exchange',
-  '/mute 1d categories — no category alerts for a day',
-  '/unwatch bitcoin',
-].join('\n');
 
 const key = (p: Pair) => `${p.coinId}\u0000${p.field}`;
 
 export function planCommand(input: PlanInput): Plan {
   const { command } = input;
   switch (command.name) {
-    case 'help':
-      return { add: [], remove: [], reply: HELP };
     case 'list':
-      return { add: [], remove: [], reply: describeList(input.current, input.coinNames) };
+      return { add: [], remove: [], reply: describeList(input.current, input.coinNames, input.form ?? slashForm) };
     case 'unwatch_all':
       return {
         add: [],
@@ -109,7 +78,7 @@ function planWatch(coins: string[], fields: string[], input: PlanInput): Plan {
   if (overLimit.length) {
     lines.push(
       `Subscription limit reached (${input.limit} per chat): not added: ${describePairs(overLimit, input.coinNames).join('; ')}. ` +
-        'Remove some with /unwatch first.',
+        `Remove some with ${(input.form ?? slashForm)('unwatch')} first.`,
     );
   }
   const unseen = coins.filter((c) => !input.coinNames.has(c));
@@ -169,8 +138,8 @@ function coinLabel(coinId: string, names: ReadonlyMap<string, CoinName>): string
   return detail ? `${coinId} (${detail})` : coinId;
 }
 
-function describeList(current: readonly Pair[], names: ReadonlyMap<string, CoinName>): string {
-  if (current.length === 0) return 'This chat watches nothing yet. Try /watch bitcoin or /watch public_notices.';
+function describeList(current: readonly Pair[], names: ReadonlyMap<string, CoinName>, form: CommandForm): string {
+  if (current.length === 0) return `This chat watches nothing yet. Try ${form('watch')} bitcoin or ${form('watch')} public_notices.`;
   const lines = describePairs(current, names).map((line) => `• ${line}`);
   return [`This chat watches (${current.length} subscription${current.length === 1 ? '' : 's'}):`, ...lines].join('\n');
 }

@@ -1,8 +1,11 @@
 // The command service: what every platform adapter calls when a chat user types a command, or when the platform
 // tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
-import type { ChatRef } from '../platforms/port.js';
-import { USAGE, parseCommand, type Command, type ParseResult } from './command-grammar.js';
+import type { Logger } from '../logger.js';
+import type { ChatRef } from './chat.js';
+import { parseCommand, type Command } from './command-grammar.js';
+import { changesSettings, findCommand, openCommands, slashForm, usageLine, type CommandForm, type CommandName } from './commands.js';
+import { helpText } from './help.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
 import { WATCHABLE_FIELDS } from './fields.js';
 import { formatDuration, formatUtc, muteLabel, requestedMutes, type Mute } from './mutes.js';
@@ -35,17 +38,21 @@ export interface CommandRequest {
   /** Everything after the command name. */
   args: string;
   /**
-   * Whether the sender may change this chat's subscriptions. Asked only for /watch and /unwatch, so an adapter can
+   * Whether the sender may change this chat's settings. Asked only for commands that change them, so an adapter can
    * make an API call here (Telegram getChatMember) without slowing down /list and /help.
    */
   canManage: () => boolean | Promise<boolean>;
   /**
    * The platform's mention syntax: returns the mention to store for `/mention <text>`, or undefined when `text` is not a
-   * role or user mention there. Absent on platforms without mentions.
+   * role or user mention there (or one that would ping everyone). Absent on platforms without mentions.
    */
   parseMention?: (text: string) => string | undefined;
-  /** The refusal when `canManage` says no, where the platform's rule is not "chat administrators". */
-  notAllowed?: string;
+  /** Who may change settings here, where the platform's rule is not "chat administrators": `members with Manage Channels`. */
+  managers?: string;
+  /** How commands are typed here (`/coinsentry watch` through Slack's umbrella); replies name commands that way. */
+  form?: CommandForm;
+  /** The reply is posted for the whole chat to read (Telegram groups), not shown to the sender alone: keep it short. */
+  publicReply?: boolean;
 }
 
 export interface CommandHandler {
@@ -65,67 +72,88 @@ function describeMutes(mutes: readonly Mute[]): string {
   return ['Muted (low-severity alerts only):', ...mutes.map((m) => `• ${muteLabel(m)} until ${formatUtc(m.until)}`)].join('\n');
 }
 
-export const NOT_ALLOWED = 'Only chat administrators can change subscriptions here. Anyone can use /list and /help.';
+/** The refusal of a change by someone who may not make it, naming the commands anyone may use. */
+export function notAllowed(managers = 'chat administrators', form: CommandForm = slashForm): string {
+  return `Only ${managers} can change this chat's settings. Anyone can use ${openCommands(form)}.`;
+}
 
 export interface CommandServiceOptions {
   subscriptionLimit: number;
   /** Milliseconds since the epoch; injected by tests of mute expiry. */
   clock?: () => number;
+  /** One `info` line per command: platform, chat, command and outcome (never the text typed). */
+  log?: Logger;
 }
 
-/** Commands that change the chat's settings: in group chats only its administrators may run them. */
-function isMutating(command: Command): boolean {
-  switch (command.name) {
-    case 'watch':
-    case 'unwatch':
-    case 'unwatch_all':
-    case 'mute':
-    case 'unmute':
-      return true;
-    case 'mention':
-      return command.value !== undefined;
-    default:
-      return false;
-  }
+/** What became of a command, for the log. */
+type Outcome = 'answered' | 'usage' | 'refused';
+
+/** One command being run: its parsed form, the chat's row and how the user types commands there. */
+interface Run<C extends Command = Command> {
+  command: C;
+  request: CommandRequest;
+  form: CommandForm;
 }
 
 export function createCommandService(store: ChatStore, options: CommandServiceOptions): CommandHandler {
   const clock = options.clock ?? Date.now;
+  const chatId = (run: Run) => store.ensureChat(run.request.chat).id;
 
-  function mention(request: CommandRequest, value: string | null | undefined): string {
+  /** Subscriptions: the pure plan, applied. */
+  function subscriptions({ command, request, form }: Run<Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>>): string {
+    const chat = store.ensureChat(request.chat);
+    const current = store.listSubscriptions(chat.id);
+    const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
+    const plan = planCommand({
+      command,
+      current,
+      limit: options.subscriptionLimit,
+      coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
+      form,
+    });
+    if (plan.add.length || plan.remove.length) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
+    if (command.name !== 'list') return plan.reply;
+    const mutes = store.listMutes(chat.id, clock());
+    return mutes.length ? `${plan.reply}\n${describeMutes(mutes)}` : plan.reply;
+  }
+
+  function mention({ command, request, form }: Run<Extract<Command, { name: 'mention' }>>): string {
+    const usage = usageLine(findCommand('mention')!, form);
     if (!request.parseMention) return 'Mentions are not available on this platform.';
     const chat = store.ensureChat(request.chat);
-    if (value === undefined) {
+    if (command.value === undefined) {
       return chat.opsMention
-        ? `High-severity alerts here ping ${chat.opsMention}. /mention off stops that.`
-        : `High-severity alerts here ping nobody.\n${USAGE.mention}`;
+        ? `High-severity alerts here ping ${chat.opsMention}. ${form('mention')} off stops that.`
+        : `High-severity alerts here ping nobody.\n${usage}`;
     }
-    if (value === null) {
+    if (command.value === null) {
       store.setOpsMention(chat.id, null);
       return 'High-severity alerts here no longer ping anyone.';
     }
-    const parsed = request.parseMention(value);
-    if (!parsed) return `That is not a role or user mention here.\n${USAGE.mention}`;
+    const parsed = request.parseMention(command.value);
+    if (!parsed) return `That is not a role or user mention here (mentions of everyone are refused).\n${usage}`;
     store.setOpsMention(chat.id, parsed);
     return `High-severity alerts here (contract migrations, notices, security flags) will ping ${parsed}.`;
   }
 
-  function mute(chatId: number, command: Extract<Command, { name: 'mute' }>): string {
+  function mute(run: Run<Extract<Command, { name: 'mute' }>>): string {
+    const { command, form } = run;
     const now = clock();
     const wanted = requestedMutes(command.coins, command.fields, now + command.durationMs);
-    store.setMutes(chatId, wanted, now);
+    store.setMutes(chatId(run), wanted, now);
     const what = wanted.map(muteLabel).join(', ');
     return (
       `Muted ${what} for ${formatDuration(command.durationMs)}, until ${formatUtc(now + command.durationMs)}. ` +
-      'Contract migrations and notices still come through; muted alerts are kept and /recent shows them. /unmute ends it sooner.'
+      `Contract migrations and notices still come through; muted alerts are kept and ${form('recent')} shows them. ${form('unmute')} ends it sooner.`
     );
   }
 
-  function unmute(chatId: number, command: Extract<Command, { name: 'unmute' }>): string {
+  function unmute(run: Run<Extract<Command, { name: 'unmute' }>>): string {
+    const { command } = run;
     const now = clock();
     const all = command.coins.length === 0 && command.fields.length === 0;
     const asked = all ? undefined : requestedMutes(command.coins, command.fields, now);
-    const ended = store.endMutes(chatId, now, asked);
+    const ended = store.endMutes(chatId(run), now, asked);
     const lines = ended.map((m) => `Unmuted ${muteLabel(m)}.`);
     const missing = asked?.filter((a) => !ended.some((m) => m.kind === a.kind && m.target === a.target)) ?? [];
     lines.push(...missing.map((m) => `${muteLabel(m)} was not muted.`));
@@ -133,45 +161,57 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     return lines.join('\n');
   }
 
-  function recent(chatId: number, command: Extract<Command, { name: 'recent' }>): string {
+  function recent(run: Run<Extract<Command, { name: 'recent' }>>): string {
+    const { command, form } = run;
     const { target, limit } = command;
     if (!target) {
       return describeRecent(
         `The last ${limit} alerts of this chat (newest first; muted and held ones too):`,
-        store.history({ chatId }, limit),
-        'No alerts for this chat yet. /recent <coin-id|field> shows what was recorded for any coin or field.',
+        store.history({ chatId: chatId(run) }, limit),
+        `No alerts for this chat yet. ${form('recent')} <coin-id|field> shows what was recorded for any coin or field.`,
       );
     }
+    // Any command (re)activates the chat: someone is talking to the bot there.
+    store.ensureChat(run.request.chat);
     const entries = store.history(target.kind === 'coin' ? { coinId: target.value } : { field: target.value }, limit);
     return describeRecent(`The last ${limit} recorded changes of ${target.value} (newest first):`, entries, `Nothing recorded for ${target.value} yet.`);
   }
 
+  /**
+   * One handler per declared command, keyed by its name: the type requires every command of CHAT_COMMANDS to have
+   * one, so none can be advertised and left unanswered.
+   */
+  const handlers: { [N in CommandName]: (run: Run) => string } = {
+    watch: (run) => subscriptions(run as Run<Extract<Command, { name: 'watch' }>>),
+    unwatch: (run) => subscriptions(run as Run<Extract<Command, { name: 'unwatch' | 'unwatch_all' }>>),
+    list: (run) => subscriptions(run as Run<Extract<Command, { name: 'list' }>>),
+    mention: (run) => mention(run as Run<Extract<Command, { name: 'mention' }>>),
+    mute: (run) => mute(run as Run<Extract<Command, { name: 'mute' }>>),
+    unmute: (run) => unmute(run as Run<Extract<Command, { name: 'unmute' }>>),
+    recent: (run) => recent(run as Run<Extract<Command, { name: 'recent' }>>),
+    help: ({ request, form }) => {
+      store.ensureChat(request.chat);
+      return helpText({ form, brief: request.publicReply === true && request.chat.kind !== 'private' });
+    },
+  };
+
+  async function answer(request: CommandRequest, form: CommandForm): Promise<{ reply: string; outcome: Outcome } | undefined> {
+    const spec = findCommand(request.name);
+    if (!spec) return undefined;
+    const parsed = parseCommand(spec.name, request.args, form);
+    if (!parsed?.ok) return { reply: parsed?.reply ?? usageLine(spec, form), outcome: 'usage' };
+    if (changesSettings(spec, request.args) && !(await request.canManage())) {
+      return { reply: notAllowed(request.managers, form), outcome: 'refused' };
+    }
+    return { reply: handlers[spec.name]({ command: parsed.command, request, form }), outcome: 'answered' };
+  }
+
   return {
     async run(request) {
-      const parsed: ParseResult | undefined = parseCommand(request.name, request.args);
-      if (!parsed) return undefined;
-      if (!parsed.ok) return parsed.reply;
-      const { command } = parsed;
-      if (isMutating(command) && !(await request.canManage())) return request.notAllowed ?? NOT_ALLOWED;
-      if (command.name === 'mention') return mention(request, command.value);
-      if (command.name === 'mute') return mute(store.ensureChat(request.chat).id, command);
-      if (command.name === 'unmute') return unmute(store.ensureChat(request.chat).id, command);
-      if (command.name === 'recent') return recent(store.ensureChat(request.chat).id, command);
-
-      // Any command, /start and /help included, (re)activates the chat: someone is talking to the bot there.
-      const chat = store.ensureChat(request.chat);
-      const current = command.name === 'help' ? [] : store.listSubscriptions(chat.id);
-      const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
-      const plan = planCommand({
-        command,
-        current,
-        limit: options.subscriptionLimit,
-        coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
-      });
-      if (plan.add.length || plan.remove.length) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
-      if (command.name !== 'list') return plan.reply;
-      const mutes = store.listMutes(chat.id, clock());
-      return mutes.length ? `${plan.reply}\n${describeMutes(mutes)}` : plan.reply;
+      const result = await answer(request, request.form ?? slashForm);
+      const { platform, platformChatId } = request.chat;
+      options.log?.info({ platform, chat: platformChatId, command: request.name.toLowerCase().slice(0, 32), outcome: result?.outcome ?? 'unknown' }, 'command');
+      return result?.reply;
     },
 
     chatGone(chatRef, reason) {

@@ -1,7 +1,7 @@
 // Chats and their subscriptions in SQLite: the store behind the command service and the dispatcher's outcomes.
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CoinName, Pair } from '../core/command-plan.js';
-import type { ChatKind, ChatRef } from '../platforms/port.js';
+import type { ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
 import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
 

@@ -2,7 +2,7 @@
 import { and, asc, count, eq, inArray, min, sql } from 'drizzle-orm';
 import type { Statement } from 'better-sqlite3';
 import type { AlertSource } from '../core/alert.js';
-import type { ChatKind, ChatRef } from '../platforms/port.js';
+import type { ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { changes, chats, deliveries, events } from './schema.js';

@@ -5,19 +5,11 @@ import type { Alert } from '../core/alert.js';
 import type { Digest } from '../core/compact.js';
 import type { CommandHandler } from '../core/command-service.js';
 import type { Hono } from 'hono';
+import type { ChatRef } from '../core/chat.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 
-/** Where a chat lives. `platformChatId` is the platform's own id, as text (Telegram ids exceed 2^53 only in theory). */
-export interface ChatRef {
-  platform: string;
-  platformChatId: string;
-  /** `private` (a DM), `group` (several people, admins manage) or `channel` (broadcast; only admins can post). */
-  kind: ChatKind;
-  title?: string | null;
-  /** Set on alert sends: who high-severity alerts ping in this chat (configured with /mention), in platform syntax. */
-  opsMention?: string | null;
-}
-
-export type ChatKind = 'private' | 'group' | 'channel';
+export type { ChatKind, ChatRef } from '../core/chat.js';
 
 /** What became of one send. Anything but `sent` tells the dispatcher what to do with the outbox row. */
 export type SendOutcome =
@@ -56,4 +48,11 @@ export interface PlatformAdapter {
   stop?(): Promise<void>;
   /** HTTP routes the adapter serves (Telegram webhook mode, Slack slash commands). */
   routes?(commands: CommandHandler): ReadonlyArray<{ path: string; app: Hono }>;
+}
+
+/** A platform as src/platforms/index.ts lists it: its adapter for a configuration, or why it is off. */
+export interface PlatformModule {
+  readonly name: string;
+  /** The adapter this configuration enables, or why the platform is off (one line for the log). */
+  create(config: Config, deps: { log: Logger }): PlatformAdapter | { off: string };
 }

@@ -5,7 +5,7 @@ import { composeAlert, type AlertCoin } from '../../src/core/alert.js';
 import { parseCommandText } from '../../src/core/command-grammar.js';
 import { compactSummary } from '../../src/core/compact.js';
 import { KNOWN_EXCHANGES, exchangeSlug } from '../../src/core/exchanges.js';
-import { HELP } from '../../src/core/command-plan.js';
+import { helpText } from '../../src/core/help.js';
 import { baseSymbol } from '../../src/sources/cexping/pair.js';
 import { parseCexping } from '../../src/sources/cexping/parse-payload.js';
 import { NOW_MS, cexpingBody } from '../support/harness.js';
@@ -53,9 +53,9 @@ describe('/watch for exchange events', () => {
   });
 
   it('explains listings, the exchanges and an example in /help', () => {
-    expect(HELP).toContain('/watch listings binance');
-    expect(HELP).toContain('/watch delistings');
-    expect(HELP).toContain(KNOWN_EXCHANGES.join(', '));
+    expect(helpText()).toContain('/watch listings binance');
+    expect(helpText()).toContain('/watch delistings');
+    expect(helpText()).toContain('listings.<exchange>');
   });
 });
 

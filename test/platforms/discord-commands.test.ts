@@ -1,5 +1,6 @@
 import { PermissionFlagsBits } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CHAT_COMMANDS } from '../../src/core/commands.js';
 import { createCommandService } from '../../src/core/command-service.js';
 import { sqliteChatStore } from '../../src/db/chat-store.js';
 import { DiscordStartError, createDiscordAdapter } from '../../src/platforms/discord/discord-adapter.js';
@@ -54,7 +55,7 @@ describe('Discord command intake', () => {
     const [registration] = fake.registrations();
     expect(registration?.path).toBe(`/applications/${FAKE.applicationId}/guilds/${FAKE.guildId}/commands`);
     const commands = registration!.body as Array<{ name: string; default_member_permissions?: string; options?: unknown[] }>;
-    expect(commands.map((c) => c.name)).toEqual(['watch', 'unwatch', 'mention', 'mute', 'unmute', 'recent', 'list', 'help']);
+    expect(commands.map((c) => c.name)).toEqual(CHAT_COMMANDS.map((c) => c.name));
     for (const name of ['watch', 'unwatch']) {
       const command = commands.find((c) => c.name === name)!;
       expect(command.default_member_permissions).toBe(String(PermissionFlagsBits.ManageChannels));
@@ -100,7 +101,7 @@ describe('Discord command intake', () => {
   it('refuses /watch and /unwatch to members without Manage Channels, whatever the command permissions say', async () => {
     await connect();
     const member = { permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel };
-    const refusal = 'Only members who can manage this channel (Manage Channels) can change what it watches. Anyone can use /list and /help.';
+    const refusal = "Only members who can manage this channel (Manage Channels) can change this chat's settings. Anyone can use /list, /recent, /help.";
     expect((await run({ command: 'watch', targets: 'bitcoin', ...member })).shown).toBe(refusal);
     expect((await run({ command: 'unwatch', targets: 'all', ...member })).shown).toBe(refusal);
     expect((await run({ command: 'mention', who: ROLE, ...member })).shown).toBe(refusal);

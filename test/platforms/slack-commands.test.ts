@@ -4,7 +4,13 @@ import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
 import type { CommandHandler, CommandRequest } from '../../src/core/command-service.js';
-import { ALLOW_LIST_REFUSAL as NOT_ALLOWED, parseSlackMention } from '../../src/platforms/slack/slack-commands-route.js';
+import { notAllowed } from '../../src/core/command-service.js';
+import { MANAGERS, parseSlackMention } from '../../src/platforms/slack/slack-commands-route.js';
+import { slackForm } from '../../src/platforms/slack/slash-command.js';
+
+/** The refusal as a member sees it after typing `typed` (the command they used names the others). */
+const NOT_ALLOWED = notAllowed(MANAGERS, slackForm('/watch', false));
+const NOT_ALLOWED_UMBRELLA = notAllowed(MANAGERS, slackForm('/coinsentry', true));
 import type { SlackFake } from '../fakes/slack-fake.js';
 import { memoryLogger, tempDb, testConfig, type TempDb } from '../support/harness.js';
 import { ADMIN_USER, CHANNEL, slackSetup, slash, unescapeSlack } from './slack-harness.js';
@@ -70,19 +76,21 @@ describe('Slack slash commands', () => {
     await setUp();
     for (const text of ['/coinsentry help', '/coinsentry', '/coinsentry    ']) {
       const help = await say(text);
-      expect(help).toContain('/watch &lt;coin-id|field&gt;');
-      expect(help).toContain('In Slack: /coinsentry watch bitcoin · /coinsentry unwatch all · /coinsentry list · /coinsentry help');
+      expect(help).toContain('/coinsentry watch &lt;coin-id|field&gt;');
+      expect(help).toContain('/coinsentry mute 1d categories');
+      expect(help).not.toMatch(/(^|\s)\/(watch|mute|list)\b/);
     }
     const unknown = await say('/cs frobnicate bitcoin');
     expect(unknown.startsWith('Unknown command "frobnicate".')).toBe(true);
-    expect(unknown).toContain('/list');
+    expect(unknown).toContain('/cs list');
     expect(unknown).toContain('/cs watch bitcoin');
   });
 
   it('gives the usage line back for a malformed command', async () => {
     await setUp();
     expect(await say('/watch')).toMatch(/^Usage: \/watch/);
-    expect(await say('/coinsentry list everything')).toBe('Usage: /list');
+    expect(await say('/coinsentry list everything')).toBe('Usage: /coinsentry list');
+    expect(await say('/list everything')).toBe('Usage: /list');
   });
 
   it('escapes & < > in replies, so echoed input cannot mention or link', async () => {
@@ -99,7 +107,7 @@ describe('Slack slash commands', () => {
     it('lets only allowed users change a channel, and everyone list it', async () => {
       await setUp([ADMIN_USER]);
       expect(await say('/watch bitcoin', { userId: MEMBER })).toBe(NOT_ALLOWED);
-      expect(await say('/coinsentry watch bitcoin', { userId: MEMBER })).toBe(NOT_ALLOWED);
+      expect(await say('/coinsentry watch bitcoin', { userId: MEMBER })).toBe(NOT_ALLOWED_UMBRELLA);
       expect(await say('/watch bitcoin', { userId: ADMIN_USER })).toContain('Watching bitcoin');
       expect(await say('/unwatch all', { userId: MEMBER })).toBe(NOT_ALLOWED);
       expect(await say('/list', { userId: MEMBER })).toContain('bitcoin');
@@ -112,11 +120,14 @@ describe('Slack slash commands', () => {
 
     it('lets an allowed user set the ops mention through the umbrella command', async () => {
       await setUp([ADMIN_USER]);
-      expect(await say('/coinsentry mention <!subteam^S0ONCALL|@oncall>', { userId: MEMBER })).toBe(NOT_ALLOWED);
-      expect(await say('/coinsentry mention @oncall', { userId: ADMIN_USER })).toContain('That is not a role or user mention here.');
+      expect(await say('/coinsentry mention <!subteam^S0ONCALL|@oncall>', { userId: MEMBER })).toBe(NOT_ALLOWED_UMBRELLA);
+      expect(await say('/coinsentry mention @oncall', { userId: ADMIN_USER })).toContain('That is not a role or user mention here');
       expect(await say('/coinsentry mention <!subteam^S0ONCALL|@oncall>', { userId: ADMIN_USER })).toContain(
-        'will ping &lt;!subteam^S0ONCALL&gt;.',
+        // Shown as Slack's user-group chip (the reply is ephemeral, so it pings no one), not as escaped raw text.
+        'will ping <!subteam^S0ONCALL>.',
       );
+      expect(await say('/coinsentry mention', { userId: MEMBER })).toContain('ping <!subteam^S0ONCALL>. /coinsentry mention off stops that.');
+      expect(await say('/coinsentry mention <!channel>', { userId: ADMIN_USER })).toContain('mentions of everyone are refused');
     });
 
     it('lets everyone manage channels when it is empty', async () => {
@@ -173,13 +184,12 @@ describe('Slack slash commands with a stand-in command service', () => {
 });
 
 describe('parseSlackMention', () => {
-  it('accepts escaped users, user groups and @here, without their labels', () => {
+  it('accepts escaped users and user groups, without their labels', () => {
     expect(parseSlackMention('<@U012AB3CD|ada>')).toBe('<@U012AB3CD>');
     expect(parseSlackMention('<!subteam^SAZ94GDB8|@oncall>')).toBe('<!subteam^SAZ94GDB8>');
-    expect(parseSlackMention('<!here>')).toBe('<!here>');
   });
-  it('refuses anything else', () => {
-    for (const text of ['@oncall', '<https://evil.example|x>', '<!everyone>', '<@U1> <@U2>', '<@u012ab3cd>']) {
+  it('refuses mentions of everyone, and anything else', () => {
+    for (const text of ['<!here>', '<!channel>', '<!everyone>', '<!here|here>', '@oncall', '<https://evil.example|x>', '<@U1> <@U2>', '<@u012ab3cd>']) {
       expect(parseSlackMention(text)).toBeUndefined();
     }
   });

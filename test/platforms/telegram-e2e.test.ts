@@ -203,7 +203,7 @@ describe('Telegram end to end', () => {
     bot = await startBot();
     await fake.say(group, '/watch example-bridge-token genius-3', ADMIN);
     expect(await fake.say(group, '/mention @oncall_desk', MEMBER)).toContain('Only chat administrators');
-    expect(await fake.say(group, '/mention not-a-handle!', ADMIN)).toContain('That is not a role or user mention here.');
+    expect(await fake.say(group, '/mention not-a-handle!', ADMIN)).toContain('That is not a role or user mention here');
     expect(await fake.say(group, '/mention @oncall_desk', ADMIN)).toBe(
       'High-severity alerts here (contract migrations, notices, security flags) will ping @oncall_desk.',
     );

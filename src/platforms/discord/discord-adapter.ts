@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { Events, RESTEvents, Routes } from 'discord.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import type { ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
 import { createDiscordClient } from './discord-client.js';
 import { registerCommands } from './discord-commands.js';
 import { createInteractionHandler } from './discord-interactions.js';
@@ -139,3 +139,9 @@ function watchConnection(client: ReturnType<typeof createDiscordClient>, log: Lo
     log.info({ route: info.route, retry_after_ms: info.retryAfter, scope: info.scope, global: info.global }, 'discord rate limit'),
   );
 }
+
+export const discord: PlatformModule = {
+  name: 'discord',
+  create: (config, { log }) =>
+    config.discord ? createDiscordAdapter({ ...config.discord, log }) : { off: 'discord is off (DISCORD_BOT_TOKEN is not set)' },
+};

@@ -1,8 +1,8 @@
-// The slash commands coinsentry registers on Discord (DESIGN.md §3: /watch, /unwatch, /list, /help with one `targets`
-// option, plus /mention for the ops ping) and their registration at start: per guild when a guild id is configured
-// (instant), else globally.
+// The slash commands coinsentry registers on Discord, derived from the declared chat commands (src/core/commands.ts),
+// and their registration at start: per guild when a guild id is configured (instant), else globally.
 import {
   ApplicationCommandOptionType,
+  type APIApplicationCommandOption,
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
@@ -11,93 +11,30 @@ import {
   type REST,
   type RESTPutAPIApplicationCommandsJSONBody,
 } from 'discord.js';
+import { CHAT_COMMANDS, type ChatCommand, type CommandArgument } from '../../core/commands.js';
 
-/** Only members who may manage the channel see /watch, /unwatch and /mention; the service asks again on every use. */
+/** Only members who may manage the channel see the commands that change settings; the service asks again on every use. */
 const MANAGE_CHANNELS = PermissionFlagsBits.ManageChannels.toString();
 
-const targets = (description: string) =>
-  ({
-    type: ApplicationCommandOptionType.String,
-    name: 'targets',
-    description,
-    required: true,
-    autocomplete: true,
-    max_length: 6000,
-  }) as const;
+function option(arg: CommandArgument): APIApplicationCommandOption {
+  const base = { name: arg.name, description: arg.description, required: arg.required };
+  if (arg.kind === 'count') {
+    return { ...base, type: ApplicationCommandOptionType.Integer, min_value: arg.min, max_value: arg.max };
+  }
+  return { ...base, type: ApplicationCommandOptionType.String, max_length: arg.maxLength, ...(arg.suggests && { autocomplete: true }) };
+}
 
-export const SLASH_COMMANDS = [
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'watch',
-    description: 'Get alerts in this channel for these coins or fields (CoinGecko changes, exchange listings)',
-    default_member_permissions: MANAGE_CHANNELS,
-    options: [targets('Coin ids and/or fields, e.g. "bitcoin", "public_notices", "bitcoin platforms", "listings binance"')],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'unwatch',
-    description: 'Stop alerts for these coins or fields in this channel ("all" stops every one)',
-    default_member_permissions: MANAGE_CHANNELS,
-    options: [targets('Coin ids and/or fields to stop watching, or "all"')],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'mention',
-    description: 'Ping a role or member here on high-severity alerts ("off" stops it, empty shows it)',
-    default_member_permissions: MANAGE_CHANNELS,
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'who',
-        description: 'A @role or @member (pick it from the list), or "off"',
-        required: false,
-        max_length: 100,
-      },
-    ],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'mute',
-    description: 'Silence low-severity alerts here for a while (migrations and notices still come through)',
-    default_member_permissions: MANAGE_CHANNELS,
-    options: [
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'duration',
-        description: 'How long: 30m, 2h, 1d, 1w (at most 30d)',
-        required: true,
-        max_length: 20,
-      },
-      { ...targets('Only these coins or fields (empty: every low-severity alert)'), required: false },
-    ],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'unmute',
-    description: 'End the mutes of this channel (all, or of these coins or fields)',
-    default_member_permissions: MANAGE_CHANNELS,
-    options: [{ ...targets('Coins or fields whose mute ends (empty: every mute)'), required: false }],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'recent',
-    description: 'The last recorded changes: of what this channel watches, or of one coin or field',
-    options: [
-      { ...targets('A coin id or field (empty: what this channel watches)'), required: false },
-      { type: ApplicationCommandOptionType.Integer, name: 'count', description: 'How many (default 10)', required: false, min_value: 1, max_value: 50 },
-    ],
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'list',
-    description: 'What this channel watches',
-  },
-  {
-    type: ApplicationCommandType.ChatInput,
-    name: 'help',
-    description: 'What coinsentry does, with examples',
-  },
-] as const satisfies RESTPutAPIApplicationCommandsJSONBody;
+/**
+ * Our slash commands, one per declared command with one option per argument. Discord has no aliases (no /start): /help
+ * is the way in. Required options come first, as Discord demands; the grammar reads them in declaration order.
+ */
+export const SLASH_COMMANDS: RESTPutAPIApplicationCommandsJSONBody = CHAT_COMMANDS.map((command: ChatCommand) => ({
+  type: ApplicationCommandType.ChatInput,
+  name: command.name,
+  description: command.summary,
+  ...(command.changes !== 'never' && { default_member_permissions: MANAGE_CHANNELS }),
+  ...(command.args.length > 0 && { options: command.args.map(option) }),
+}));
 
 /**
  * Replaces the application's commands with ours. Global commands are also offered in the bot's DMs; guild commands

@@ -8,6 +8,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
+import { findCommand } from '../../core/commands.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import type { ChatRef } from '../port.js';
@@ -15,23 +16,27 @@ import { replyChunks } from './discord-markdown.js';
 import { parseDiscordMention, showMentions } from './discord-mention.js';
 
 const UNKNOWN = 'Unknown command. Try /help.';
-const NOT_ALLOWED = 'Only members who can manage this channel (Manage Channels) can change what it watches. Anyone can use /list and /help.';
+const MANAGERS = 'members who can manage this channel (Manage Channels)';
 const FAILED = 'Something went wrong on our side. Please try again in a moment.';
 const NO_PINGS = { parse: [] };
 
-/** Commands whose `targets` option offers suggestions. */
-const SUGGESTING = new Set(['watch', 'unwatch', 'mute', 'unmute', 'recent']);
-
 /**
- * The options as the text grammar reads them: `/mute duration:2h targets:categories` → `2h categories`,
- * `/recent targets:bitcoin count:20` → `bitcoin 20`; /mention's `who`; nothing for /list and /help.
+ * The options as the text grammar reads them, in the declared order of the command's arguments:
+ * `/mute duration:2h targets:categories` → `2h categories`, `/recent targets:bitcoin count:20` → `bitcoin 20`.
  */
 function argumentText(interaction: ChatInputCommandInteraction): string {
-  const { options } = interaction;
-  const count = options.getInteger('count');
-  return [options.getString('duration'), options.getString('targets'), options.getString('who'), count === null ? null : String(count)]
-    .filter((part): part is string => part !== null && part !== '')
+  const command = findCommand(interaction.commandName);
+  return (command?.args ?? [])
+    .map((arg) => interaction.options.get(arg.name)?.value)
+    .filter((value) => value !== undefined && value !== null && value !== '')
+    .map(String)
     .join(' ');
+}
+
+/** Whether the focused option of an autocomplete offers coin and field suggestions. */
+function suggests(interaction: AutocompleteInteraction): boolean {
+  const focused = interaction.options.getFocused(true).name;
+  return findCommand(interaction.commandName)?.args.some((arg) => arg.name === focused && arg.suggests === true) ?? false;
 }
 
 export function createInteractionHandler(commands: CommandHandler, log: Logger): (interaction: Interaction) => Promise<void> {
@@ -43,8 +48,12 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
         name: interaction.commandName,
         args: argumentText(interaction),
         canManage: () => mayManage(interaction),
-        notAllowed: NOT_ALLOWED,
-        parseMention: parseDiscordMention,
+        managers: MANAGERS,
+        // The guild's id is also its @everyone role: a "role mention" of it would ping the whole server.
+        parseMention: (text) => {
+          const parsed = parseDiscordMention(text);
+          return parsed && interaction.guildId && parsed === `<@&${interaction.guildId}>` ? undefined : parsed;
+        },
       });
       reply = answer ?? UNKNOWN;
     } catch (error) {
@@ -60,7 +69,7 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
   }
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
-    const partial = SUGGESTING.has(interaction.commandName) ? String(interaction.options.getFocused()) : undefined;
+    const partial = suggests(interaction) ? String(interaction.options.getFocused()) : undefined;
     const suggestions = partial === undefined ? [] : commands.suggest(partial, 25);
     // Discord wants 1-100 characters for both; the service already caps them, this keeps a bad entry from failing all.
     const choices = suggestions

@@ -3,7 +3,7 @@
 // are not waited out inside the client: a 429 goes back to the dispatcher, which pauses only that channel.
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import type { ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
 import { renderSlackAlert, renderSlackDigest, type SlackMessage } from './render-slack.js';
 import { slackCommandsRoute } from './slack-commands-route.js';
 import { slackOutcome } from './slack-outcome.js';
@@ -95,3 +95,9 @@ function quietLogger(log: Logger): SlackLogger {
     setName: () => undefined,
   };
 }
+
+export const slack: PlatformModule = {
+  name: 'slack',
+  create: (config, { log }) =>
+    config.slack ? createSlackAdapter({ ...config.slack, log }) : { off: 'slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)' },
+};

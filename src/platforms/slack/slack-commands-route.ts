@@ -5,7 +5,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import { parseSlashCommand, routeSlashCommand, type SlashCommand } from './slash-command.js';
+import { parseSlashCommand, routeSlashCommand, slackForm, type SlashCommand } from './slash-command.js';
 import { fitSlack, shortenForSlack } from './slack-text.js';
 import { verifySlackRequest } from './verify-slack-signature.js';
 
@@ -24,15 +24,22 @@ export const COMMAND_MAX_BODY_BYTES = 64 * 1024;
 /** Slack truncates message text beyond 40,000 characters; stay under it, visibly. */
 const REPLY_MAX = 39_000;
 const FAILED = 'Sorry, that command failed on our side. Please try again in a moment.';
-export const ALLOW_LIST_REFUSAL = 'Only the Slack users this bot allows (SLACK_ALLOWED_USERS) can change subscriptions in this channel. Anyone can use list and help.';
+/** Who may change settings in a channel, as the refusal names them. */
+export const MANAGERS = 'the Slack users this bot allows (SLACK_ALLOWED_USERS)';
 
 /**
- * A user, user group or @here/@channel as Slack escapes them in command text (with "Escape channels, users, and links"
- * on for the command): `<@U123|ada>`, `<!subteam^S123|@oncall>`, `<!here>`. Stored without the label.
+ * A user or user group as Slack escapes them in command text (with "Escape channels, users, and links" on for the
+ * command): `<@U123|ada>`, `<!subteam^S123|@oncall>`. Stored without the label. `<!here>`, `<!channel>` and
+ * `<!everyone>` are refused: an alert must never ping a whole channel because of a setting.
  */
 export function parseSlackMention(text: string): string | undefined {
-  const match = /^<(@[UW][A-Z0-9]{2,20}|!subteam\^[A-Z0-9]{2,20}|!here|!channel)(?:\|[^<>]{0,100})?>$/.exec(text);
+  const match = /^<(@[UW][A-Z0-9]{2,20}|!subteam\^[A-Z0-9]{2,20})(?:\|[^<>]{0,100})?>$/.exec(text);
   return match ? `<${match[1]}>` : undefined;
+}
+
+/** Shows stored user and user-group mentions in an escaped /mention reply as Slack's chips again (ephemeral: no ping). */
+export function showSlackMentions(escaped: string): string {
+  return escaped.replace(/&lt;(@[UW][A-Z0-9]{2,20}|!subteam\^[A-Z0-9]{2,20})&gt;/g, '<$1>');
 }
 
 export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
@@ -40,7 +47,10 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
   const allowed = new Set(deps.allowedUsers);
   const maxBodyBytes = deps.maxBodyBytes ?? COMMAND_MAX_BODY_BYTES;
   const app = new Hono();
-  const ephemeral = (text: string) => ({ response_type: 'ephemeral' as const, text: fitSlack(text, REPLY_MAX) });
+  const ephemeral = (text: string, mentions = false) => {
+    const escaped = fitSlack(text, REPLY_MAX);
+    return { response_type: 'ephemeral' as const, text: mentions ? showSlackMentions(escaped) : escaped };
+  };
 
   app.post(
     '/',
@@ -63,9 +73,8 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
       const slash = parseSlashCommand(form);
       if (!slash) return c.json({ error: 'not a slash command' }, 400);
 
-      const reply = await answer(slash);
-      log.info({ command: slash.command, chat: slash.chat.platformChatId, user: slash.userId }, 'slack command');
-      return c.json(ephemeral(reply));
+      const { name, reply } = await answer(slash);
+      return c.json(ephemeral(reply, name === 'mention'));
     },
   );
 
@@ -75,8 +84,10 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
     return c.json(ephemeral(FAILED));
   });
 
-  async function answer(slash: SlashCommand): Promise<string> {
+  /** The command's reply, in the form the user typed it; an unknown word gets the help that lists the real ones. */
+  async function answer(slash: SlashCommand): Promise<{ name: string; reply: string }> {
     const routed = routeSlashCommand(slash.command, slash.text);
+    const form = slackForm(slash.command, routed.kind === 'unknown' || routed.umbrella);
     const run = (name: string, args: string) =>
       commands.run({
         chat: slash.chat,
@@ -84,26 +95,17 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
         args,
         // DESIGN §3: only group chats restrict who manages subscriptions; a DM is its owner's own.
         canManage: () => slash.chat.kind === 'private' || allowed.size === 0 || allowed.has(slash.userId),
-        notAllowed: ALLOW_LIST_REFUSAL,
+        managers: MANAGERS,
         parseMention: parseSlackMention,
+        form,
       });
     if (routed.kind === 'run') {
       const reply = await run(routed.name, routed.args);
-      if (reply === undefined) return unknown(slash.command, routed.name, await run('help', ''));
-      return routed.umbrella && routed.name === 'help' ? `${reply}${umbrellaHint(slash.command)}` : reply;
+      if (reply !== undefined) return { name: routed.name, reply };
     }
-    return unknown(slash.command, routed.word, await run('help', ''));
+    const word = routed.kind === 'run' ? routed.name : routed.word;
+    return { name: 'help', reply: `Unknown command "${shortenForSlack(word, 40)}".\n\n${(await run('help', '')) ?? ''}` };
   }
 
   return app;
-}
-
-function unknown(command: string, word: string, help: string | undefined): string {
-  return `Unknown command "${shortenForSlack(word, 40)}".\n\n${help ?? ''}${umbrellaHint(command)}`;
-}
-
-/** The help text names /watch etc.; say how the same commands read through the umbrella command. */
-function umbrellaHint(command: string): string {
-  const c = shortenForSlack(command, 40);
-  return `\n\nIn Slack: ${c} watch bitcoin · ${c} unwatch all · ${c} list · ${c} help`;
 }

@@ -1,6 +1,8 @@
 // Slack slash commands, parsed: the signed form Slack posts → the chat it came from, who sent it, and which of our
-// commands it is. `/watch`, `/unwatch` and `/list` map directly; any other command name is the umbrella command
-// (`/coinsentry watch bitcoin`), because Slack command names clash across the apps of one workspace.
+// commands it is. The declared commands marked `slackDirect` (`/watch`, `/unwatch`, `/list`) map directly; any other
+// command name is the umbrella command (`/coinsentry watch bitcoin`), because Slack command names clash across the apps
+// of one workspace.
+import { CHAT_COMMANDS, HANDLED_NAMES, type ChatCommand, type CommandForm } from '../../core/commands.js';
 import type { ChatRef } from '../port.js';
 
 export interface SlashCommand {
@@ -11,10 +13,21 @@ export interface SlashCommand {
   chat: ChatRef;
 }
 
-/** Command names taken directly; everything else goes through the umbrella. */
-const DIRECT = new Set(['watch', 'unwatch', 'list']);
-/** Sub-commands of the umbrella. */
-const SUBCOMMANDS = new Set(['watch', 'unwatch', 'list', 'mention', 'mute', 'unmute', 'recent', 'help', 'start']);
+/** The umbrella command as the app manifest registers it (deploy/slack-app-manifest.json). */
+export const UMBRELLA = '/coinsentry';
+/** Command names registered as Slack commands of their own; everything else goes through the umbrella. */
+export const DIRECT: ReadonlySet<string> = new Set(CHAT_COMMANDS.filter((c: ChatCommand) => c.slackDirect).map((c) => c.name));
+/** Sub-commands of the umbrella: every declared command and alias. */
+const SUBCOMMANDS: ReadonlySet<string> = new Set(HANDLED_NAMES);
+
+/**
+ * How commands read where the user typed one: through the umbrella they typed (`/coinsentry mute 2h`) when they used it,
+ * else directly for the direct ones (`/watch`) and through the manifest's umbrella for the rest.
+ */
+export function slackForm(typed: string, umbrella: boolean): CommandForm {
+  const through = umbrella ? typed : UMBRELLA;
+  return (name) => (!umbrella && DIRECT.has(name) ? `/${name}` : `${through} ${name}`);
+}
 
 export type Routed =
   | { kind: 'run'; name: string; args: string; umbrella: boolean }

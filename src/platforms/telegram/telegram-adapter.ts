@@ -4,9 +4,10 @@
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
 import type { Chat } from 'grammy/types';
 import { Hono } from 'hono';
+import { CHAT_COMMANDS, HANDLED_NAMES } from '../../core/commands.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
 import { packLines, shorten } from '../../core/text.js';
 import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest } from './render-telegram.js';
 
@@ -21,16 +22,10 @@ export interface TelegramOptions {
   ratePerSecond?: number;
 }
 
-const COMMANDS = [
-  { command: 'watch', description: 'Watch coins or fields: /watch bitcoin, /watch public_notices, /watch listings binance' },
-  { command: 'unwatch', description: 'Stop watching: /unwatch bitcoin, /unwatch all' },
-  { command: 'list', description: "This chat's subscriptions" },
-  { command: 'mention', description: 'Ping @someone on high-severity alerts: /mention @oncall, /mention off' },
-  { command: 'mute', description: 'Silence low-severity alerts for a while: /mute 2h, /mute 1d categories' },
-  { command: 'unmute', description: 'End mutes: /unmute, /unmute categories' },
-  { command: 'recent', description: 'The last recorded changes: /recent, /recent bitcoin 20' },
-  { command: 'help', description: 'What this bot does, with examples' },
-];
+/** The menu Telegram shows under "/": every declared command, in declaration order (aliases such as /start are not listed). */
+export const TELEGRAM_MENU = CHAT_COMMANDS.map((c) => ({ command: c.name, description: c.summary }));
+/** The one line a private chat gets for text that is not one of our commands. */
+export const HELP_POINTER = 'I only understand commands. /help lists them, with examples.';
 const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
 
 export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter {
@@ -42,18 +37,25 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     if (installed) return;
     installed = true;
 
-    bot.command(['start', 'help', 'watch', 'unwatch', 'list', 'mention'], async (ctx) => {
-      const name = /^\/([A-Za-z_]+)/.exec(ctx.msg.text ?? '')?.[1] ?? 'help';
+    bot.command([...HANDLED_NAMES], async (ctx) => {
+      const name = /^\/([A-Za-z_]+)/.exec(ctx.msg.text ?? ctx.msg.caption ?? '')?.[1] ?? 'help';
       const reply = await commands.run({
         chat: chatRef(ctx.chat),
         name,
         args: typeof ctx.match === 'string' ? ctx.match : '',
         canManage: () => canManage(ctx, log),
         parseMention: (text) => (/^@[A-Za-z0-9_]{5,32}$/.test(text) ? text : undefined),
+        publicReply: ctx.chat.type !== 'private',
       });
-      // A long /list can exceed Telegram's 4096 characters: send it as a few messages, never silence.
-      for (const part of replyParts(reply)) await ctx.reply(part, { link_preview_options: { is_disabled: true } });
+      // In a group the reply answers the command's message, so a busy chat sees what it answers. A long /list can
+      // exceed Telegram's 4096 characters: it goes as a few messages, never silence.
+      const answering = ctx.chat.type === 'private' ? {} : { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } };
+      for (const part of replyParts(reply)) await ctx.reply(part, { link_preview_options: { is_disabled: true }, ...answering });
     });
+
+    // Anything else typed in a private chat (plain text, another bot's command) gets a pointer to /help. In groups and
+    // channels the bot stays silent: other people's conversation and other bots' commands are normal there.
+    bot.chatType('private').on('message:text', (ctx) => ctx.reply(HELP_POINTER));
 
     bot.on('my_chat_member', (ctx) => {
       const status = ctx.myChatMember.new_chat_member.status;
@@ -100,7 +102,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     async start(commands) {
       install(commands);
       await bot.init();
-      await bot.api.setMyCommands(COMMANDS);
+      await bot.api.setMyCommands(TELEGRAM_MENU);
       if (options.webhook) {
         await bot.api.setWebhook(options.webhook.url, {
           secret_token: options.webhook.secret,
@@ -176,3 +178,9 @@ export function telegramOutcome(error: unknown): SendOutcome {
   if (error instanceof HttpError) return { kind: 'retry', error: `network: ${error.message}` };
   return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
 }
+
+export const telegram: PlatformModule = {
+  name: 'telegram',
+  create: (config, { log }) =>
+    config.telegram ? createTelegramAdapter({ ...config.telegram, log }) : { off: 'telegram is off (TELEGRAM_BOT_TOKEN is not set)' },
+};
