@@ -44,6 +44,10 @@ export interface InteractionRequest {
   targets?: string;
   /** The `who` option (/mention). */
   who?: string;
+  /** Any other options by name: a number goes as an integer option, a string as a string option. */
+  options?: Record<string, string | number>;
+  /** A command left over from an earlier registration (Discord caches global commands): sent although not registered now. */
+  stale?: boolean;
   /** An autocomplete request for `targets` instead of a command. */
   autocomplete?: boolean;
   /** Where it is used: the guild channel (default) or the bot's DM. */
@@ -258,6 +262,9 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
       scripted.set(channelId, [...(scripted.get(channelId) ?? []), ...answers]);
     },
     interact(request) {
+      // As on Discord, only a registered command with its registered options can be used (once any are registered).
+      const problem = request.stale ? undefined : unregistered(registrations, request);
+      if (problem) return Promise.reject(new Error(`Discord would not offer this: ${problem}`));
       const id = `1600000000000${String(100000 + nextId++)}`;
       const interactionToken = `fake-interaction-token-${id}`;
       const payload = interactionPayload(id, interactionToken, request);
@@ -319,12 +326,31 @@ function guildCreate() {
   };
 }
 
+/** Why Discord's client could not send `request`: its command or one of its options was never registered. */
+function unregistered(registrations: ReadonlyArray<{ body: unknown }>, request: InteractionRequest): string | undefined {
+  const latest = registrations[registrations.length - 1];
+  if (!latest || !Array.isArray(latest.body)) return undefined;
+  const command = (latest.body as Array<{ name: string; options?: Array<{ name: string }> }>).find((c) => c.name === request.command);
+  if (!command) return `/${request.command} is not registered`;
+  const given = [...Object.keys(request.options ?? {}), ...(request.targets !== undefined ? ['targets'] : []), ...(request.who !== undefined ? ['who'] : [])];
+  const missing = given.filter((name) => !(command.options ?? []).some((o) => o.name === name));
+  return missing.length ? `/${request.command} has no option ${missing.join(', ')}` : undefined;
+}
+
 /** An INTERACTION_CREATE payload as Discord sends it for a slash command or an autocomplete request. */
 function interactionPayload(id: string, interactionToken: string, request: InteractionRequest) {
   const { command, autocomplete = false, where = 'guild', permissions = PermissionFlagsBits.ManageChannels } = request;
-  const options = (['targets', 'who'] as const)
-    .filter((name) => request[name] !== undefined)
-    .map((name) => ({ type: ApplicationCommandOptionType.String, name, value: request[name], ...(autocomplete && { focused: true }) }));
+  const named: Record<string, string | number> = {
+    ...request.options,
+    ...(request.targets !== undefined && { targets: request.targets }),
+    ...(request.who !== undefined && { who: request.who }),
+  };
+  const options = Object.entries(named).map(([name, value]) => ({
+    type: typeof value === 'number' ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.String,
+    name,
+    value,
+    ...(autocomplete && name === 'targets' && { focused: true }),
+  }));
   const common = {
     id, application_id: FAKE.applicationId, token: interactionToken, version: 1, locale: 'en-US', entitlements: [],
     type: autocomplete ? InteractionType.ApplicationCommandAutocomplete : InteractionType.ApplicationCommand,

@@ -58,9 +58,8 @@ export class TelegramFake {
     for (const wake of this.pollers) wake();
   }
 
-  /** A user types `text` in `chat`; resolves with the bot's next plain-text reply there. */
-  async say(chat: FakeChat, text: string, from = { id: 77, first_name: 'Ada' }): Promise<string> {
-    const before = this.sent.length;
+  /** A user types `text` in `chat`, without waiting for an answer. */
+  type(chat: FakeChat, text: string, from = { id: 77, first_name: 'Ada' }): void {
     const command = /^\/\S+/.exec(text)?.[0] ?? '';
     const message = {
       message_id: this.nextMessageId++,
@@ -71,6 +70,12 @@ export class TelegramFake {
       ...(command && { entities: [{ type: 'bot_command', offset: 0, length: command.length }] }),
     };
     this.push(chat.type === 'channel' ? { channel_post: message } : { message });
+  }
+
+  /** A user types `text` in `chat`; resolves with the bot's next plain-text reply there. */
+  async say(chat: FakeChat, text: string, from = { id: 77, first_name: 'Ada' }): Promise<string> {
+    const before = this.sent.length;
+    this.type(chat, text, from);
     const reply = await this.waitFor((m) => m.chat_id === String(chat.id) && m.parse_mode === undefined, before);
     return reply.text;
   }

@@ -1,11 +1,14 @@
 // One contract every platform adapter passes, each through its fake platform server on 127.0.0.1 with the real client
-// library: a command subscribes the chat, a signed webhook yields exactly one alert there (from CoinGecko, and from
-// CEXPing for the listings of one exchange), hostile payload text stays inert, and rate-limit / permanent-failure
-// answers have the outcomes DESIGN.md §5 promises.
+// library: every command the platform advertises answers and takes effect through its real intake, in every kind of
+// chat and for people who may and may not change settings; a signed webhook yields exactly one alert (from CoinGecko,
+// and from CEXPing for the listings of one exchange); hostile payload text stays inert; and each platform answer to a
+// send becomes the outcome DESIGN.md §5 promises.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
+import { composeAlert } from '../../src/core/alert.js';
+import { CHAT_COMMANDS, HANDLED_NAMES, changesSettings, findCommand, openCommands, type CommandForm, type CommandName } from '../../src/core/commands.js';
 import type { Logger } from '../../src/logger.js';
-import type { ChatRef, PlatformAdapter } from '../../src/platforms/port.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../../src/platforms/port.js';
 import { cexpingBody, memoryLogger, signed, signedCexping, tempDb, testConfig, type TempDb } from '../support/harness.js';
 
 export type FailureKind = { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'chat_gone' };
@@ -28,9 +31,92 @@ export interface ContractHarness {
   /** Makes the fake answer the next alert to the chat with a rate limit or with the platform's "chat is gone" error. */
   failNextAlert(platformChatId: string, failure: FailureKind): void;
   close(): Promise<void>;
+
+  /** The command names the platform was told to show users (its menu, registered commands or app manifest), read back from the fake. */
+  advertised(): string[];
+  /**
+   * The kinds of chat and sender the real intake is exercised in. Empty when the adapter has no intake of its own
+   * (the console sink), with `noIntake` saying why: those checks are then skipped, visibly.
+   */
+  contexts: IntakeContext[];
+  noIntake?: string;
+  /** A role or user mention `/mention` accepts on this platform, as the user types it. */
+  mention: string;
+  /** Each platform answer to a send and the outcome it must become; `impossible` names outcomes the platform cannot produce, and why. */
+  sendAnswers: SendAnswer[];
+  impossible?: Partial<Record<SendOutcome['kind'], string>>;
+}
+
+export interface IntakeContext {
+  /** `private chat`, `group, administrator`, `channel, member without Manage Channels`, … */
+  label: string;
+  /** The chat the commands land in, to check their effect in the database. */
+  platformChatId: string;
+  /** Whether this sender may change the chat's settings. */
+  manages: boolean;
+  /** How commands read here (`/watch`, `/coinsentry watch`): replies name them that way. */
+  form: CommandForm;
+  /** How the reply to command `name` names commands, where that depends on how `name` was typed (default: `form`). */
+  replyForm?: (name: string) => CommandForm;
+  /** Whether aliases (`/start`) can be typed here; Discord only offers registered commands. */
+  aliases: boolean;
+  /**
+   * Types command `name` with `args` through the platform's real intake; resolves with the reply as the user reads it,
+   * or undefined when the platform cannot express that form (Discord will not send a command without its required option).
+   */
+  say(name: string, args: string, bot: Pick<Bot, 'app'>): Promise<string | undefined>;
+}
+
+export interface SendAnswer {
+  /** What the platform answers, e.g. `429 with retry_after 3`. */
+  answer: string;
+  /** Makes the fake give that answer to the next send to the chat. */
+  arrange(platformChatId: string): void;
+  outcome: SendOutcome['kind'];
 }
 
 export type HarnessFactory = (context: { log: Logger }) => Promise<ContractHarness>;
+
+const OUTCOME_KINDS: ReadonlyArray<SendOutcome['kind']> = ['sent', 'retry', 'chat_gone', 'chat_moved', 'rejected', 'platform_down'];
+
+/** One step of the tour of every command: what a manager sees, and what it must have changed. */
+interface Step {
+  name: CommandName | 'start';
+  args: string;
+  reply: RegExp;
+  effect?: (state: ChatState) => void;
+}
+
+interface ChatState {
+  subscriptions: string[];
+  mention: string | null;
+  mutes: string[];
+}
+
+/**
+ * Every declared command, with and without arguments where both mean something, in an order where each step sees the
+ * one before. A command added to src/core/commands.ts fails the suite until it has a step here.
+ */
+function tour(mention: string): Step[] {
+  return [
+    { name: 'help', args: '', reply: /coinsentry/ },
+    { name: 'start', args: '', reply: /coinsentry/ },
+    { name: 'watch', args: 'bitcoin public_notices', reply: /Watching .*bitcoin/, effect: (s) => expect(s.subscriptions).toEqual(['bitcoin:public_notices']) },
+    { name: 'watch', args: '', reply: /^Usage: / },
+    { name: 'list', args: '', reply: /bitcoin/ },
+    { name: 'mention', args: mention, reply: /will ping/, effect: (s) => expect(s.mention).not.toBeNull() },
+    { name: 'mention', args: '', reply: /alerts here ping/ },
+    { name: 'mute', args: '2h categories', reply: /Muted categories/, effect: (s) => expect(s.mutes).toEqual(['field:categories']) },
+    { name: 'mute', args: 'forever', reply: /not a duration/ },
+    { name: 'recent', args: '', reply: /No alerts for this chat yet|The last 10 alerts/ },
+    { name: 'recent', args: 'bitcoin 5', reply: /Nothing recorded for bitcoin yet|The last 5 recorded changes of bitcoin/ },
+    { name: 'unmute', args: 'categories', reply: /Unmuted categories/, effect: (s) => expect(s.mutes).toEqual([]) },
+    { name: 'mention', args: 'off', reply: /no longer ping/, effect: (s) => expect(s.mention).toBeNull() },
+    { name: 'unwatch', args: 'bitcoin', reply: /Stopped watching bitcoin/, effect: (s) => expect(s.subscriptions).toEqual([]) },
+    { name: 'unwatch', args: 'all', reply: /watches nothing|Removed all/ },
+  ];
+}
+
 
 const HOSTILE = 'Evil <b>x</b> &amp; @everyone @here <!channel> <https://evil.example|click> *b* _i_ `c` [l](https://evil.example)';
 
@@ -144,5 +230,69 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
       const again = await post(bitcoinEvent('Bitcoin Again'));
       expect(await again.json()).toMatchObject({ deliveries: 0 });
     });
+
+    it('advertises exactly the declared commands', async () => {
+      await setUp();
+      expect([...harness.advertised()].sort()).toEqual(CHAT_COMMANDS.map((c) => c.name).sort());
+    });
+
+    it('answers every advertised command through the real intake, and each takes effect, in every kind of chat', async (test) => {
+      await setUp();
+      if (harness.contexts.length === 0) {
+        test.skip(`no intake: ${harness.noIntake ?? 'unexplained'}`);
+        return;
+      }
+      const steps = tour(harness.mention);
+      for (const name of harness.advertised()) expect(steps.map((s) => s.name), `no step runs /${name}`).toContain(name);
+      for (const name of HANDLED_NAMES) expect(steps.map((s) => s.name), `no step runs /${name}`).toContain(name);
+
+      for (const context of harness.contexts) {
+        for (const step of steps) {
+          if (step.name === 'start' && !context.aliases) continue;
+          const where = `${context.label}: ${context.form(step.name)} ${step.args}`.trim();
+          const before = chatState(context.platformChatId);
+          const reply = await context.say(step.name, step.args, bot);
+          if (reply === undefined) continue;
+          const refused = !context.manages && changesSettings(findCommand(step.name)!, step.args) && !step.reply.source.startsWith('^Usage') && !/not a duration/.test(step.reply.source);
+          if (refused) {
+            expect(reply, where).toContain("can change this chat's settings");
+            expect(reply, where).toContain(`Anyone can use ${openCommands(context.form)}`);
+            expect(chatState(context.platformChatId), `${where} changed something`).toEqual(before);
+            continue;
+          }
+          expect(reply, where).toMatch(step.reply);
+          if (step.name === 'help' || step.name === 'start') {
+            const form = context.replyForm?.(step.name) ?? context.form;
+            for (const name of harness.advertised()) expect(reply, `${where} does not list ${name}`).toContain(form(name));
+          }
+          if (context.manages) step.effect?.(chatState(context.platformChatId));
+        }
+      }
+    });
+
+    it('maps every platform answer to a send to its outcome', async () => {
+      await setUp();
+      const covered = new Set([...harness.sendAnswers.map((a) => a.outcome), ...Object.keys(harness.impossible ?? {})]);
+      expect([...covered].sort(), 'every outcome is produced by some answer, or said to be impossible').toEqual([...OUTCOME_KINDS].sort());
+      const alert = composeAlert({
+        eventId: 'evt-outcomes',
+        coin: { id: 'bitcoin', symbol: 'btc', name: 'Bitcoin' },
+        changes: [{ field: 'name', changeType: 'update', oldValue: '"Bitcoin"', newValue: '"Bitcoin Core"' }],
+      });
+      for (const { answer, arrange, outcome } of harness.sendAnswers) {
+        arrange(harness.chat.platformChatId);
+        expect((await harness.adapter.send(harness.chat, alert)).kind, answer).toBe(outcome);
+      }
+    });
+
+    /** A chat's settings as stored, to check what a command did (or did not) change. */
+    function chatState(platformChatId: string): ChatState {
+      const sql = store.db.$client;
+      const chat = sql.prepare('select id, ops_mention from chats where platform_chat_id = ?').get(platformChatId) as { id: number; ops_mention: string | null } | undefined;
+      if (!chat) return { subscriptions: [], mention: null, mutes: [] };
+      const subscriptions = sql.prepare("select coin_id || ':' || field as s from subscriptions where chat_id = ? order by 1").pluck().all(chat.id) as string[];
+      const mutes = sql.prepare("select kind || ':' || target from mutes where chat_id = ? and until > ? order by 1").pluck().all(chat.id, Date.now()) as string[];
+      return { subscriptions, mention: chat.ops_mention, mutes };
+    }
   });
 }

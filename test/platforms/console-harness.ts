@@ -5,7 +5,24 @@ import { parseCommandText } from '../../src/core/command-grammar.js';
 import { createConsoleAdapter } from '../../src/platforms/console/console-adapter.js';
 import type { ChatRef, SendOutcome } from '../../src/platforms/port.js';
 import { escapePayload, renderTelegramAlert, renderTelegramDigest } from '../../src/platforms/telegram/render-telegram.js';
+import { CHAT_COMMANDS } from '../../src/core/commands.js';
 import type { HarnessFactory } from './adapter-contract.js';
+
+/** A platform answer as the sink's `answer` hook simulates it. */
+function simulated(kind: Exclude<SendOutcome['kind'], 'sent'>): SendOutcome {
+  switch (kind) {
+    case 'retry':
+      return { kind, error: '429 (simulated)', afterMs: 1000 };
+    case 'chat_gone':
+      return { kind, reason: 'chat deleted (simulated)' };
+    case 'chat_moved':
+      return { kind, newPlatformChatId: 'ops-2' };
+    case 'rejected':
+      return { kind, error: 'message refused (simulated)' };
+    case 'platform_down':
+      return { kind, error: 'token refused (simulated)' };
+  }
+}
 
 export const consoleHarness: HarnessFactory = async () => {
   const printed: string[] = [];
@@ -19,6 +36,18 @@ export const consoleHarness: HarnessFactory = async () => {
   return {
     adapter,
     chat,
+    advertised: () => CHAT_COMMANDS.map((c) => c.name),
+    contexts: [],
+    noIntake: 'the console sink prints alerts; it receives no commands (the demo calls the command service directly)',
+    mention: '@oncall',
+    sendAnswers: [
+      { answer: 'printed', arrange: () => undefined, outcome: 'sent' },
+      ...(['retry', 'chat_gone', 'chat_moved', 'rejected', 'platform_down'] as const).map((kind) => ({
+        answer: `simulated ${kind}`,
+        arrange: () => void failures.push(simulated(kind)),
+        outcome: kind,
+      })),
+    ],
     async command(text, { commands }) {
       if (!parseCommandText(text)) throw new Error(`not a command: ${text}`);
       const [, name = '', args = ''] = /^\/(\w+)\s*([\s\S]*)$/.exec(text.trim()) ?? [];

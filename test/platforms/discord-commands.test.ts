@@ -156,7 +156,7 @@ describe('Discord command intake', () => {
 
   it('answers a command it does not know instead of leaving Discord waiting', async () => {
     await connect();
-    expect((await run({ command: 'price', targets: 'bitcoin' })).shown).toBe('Unknown command. Try /help.');
+    expect((await run({ command: 'price', targets: 'bitcoin', stale: true })).shown).toBe('Unknown command. Try /help.');
   });
 
   it('sends a long /list as several ephemeral messages within Discord’s 2000 characters', async () => {

@@ -1,18 +1,78 @@
 // The Discord adapter under the shared contract: the real adapter (discord.js) pointed at the fake Discord, commands
 // pushed as INTERACTION_CREATE over the fake gateway, and the checks that say what a Discord user would see.
+import { PermissionFlagsBits } from 'discord.js';
 import { expect } from 'vitest';
+import { findCommand, slashForm } from '../../src/core/commands.js';
 import { createDiscordAdapter } from '../../src/platforms/discord/discord-adapter.js';
 import type { ChatRef } from '../../src/platforms/port.js';
-import { FAKE, apiError, rateLimited, startDiscordFake } from '../fakes/discord-fake.js';
-import type { HarnessFactory } from './adapter-contract.js';
+import { FAKE, apiError, rateLimited, startDiscordFake, type DiscordFake, type InteractionRequest } from '../fakes/discord-fake.js';
+import type { HarnessFactory, IntakeContext, SendAnswer } from './adapter-contract.js';
+
+/**
+ * The options a Discord user fills in for what would be typed as `/name args`: each declared argument in turn, a
+ * duration as one word, a count as a trailing number, targets and mentions as the rest. Undefined when a required
+ * option would be empty (Discord's client does not send such a command).
+ */
+export function slashOptions(name: string, args: string): InteractionRequest | undefined {
+  const command = findCommand(name);
+  const words = args.split(/\s+/).filter(Boolean);
+  const options: Record<string, string | number> = {};
+  for (const arg of command?.args ?? []) {
+    if (arg.kind === 'duration' && words.length) options[arg.name] = words.shift()!;
+    else if (arg.kind === 'count' && words.length && /^\d+$/.test(words.at(-1)!)) options[arg.name] = Number(words.pop());
+  }
+  for (const arg of command?.args ?? []) {
+    if ((arg.kind === 'targets' || arg.kind === 'mention') && words.length) options[arg.name] = words.splice(0).join(' ');
+  }
+  if (command?.args.some((arg) => arg.required && options[arg.name] === undefined)) return undefined;
+  return { command: name, options };
+}
+
+const MEMBER_PERMISSIONS = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.UseApplicationCommands;
 
 export const discordHarness: HarnessFactory = async ({ log }) => {
   const fake = await startDiscordFake();
   const adapter = createDiscordAdapter({ token: fake.token, apiBase: fake.apiBase, guildId: FAKE.guildId, log });
   const chat: ChatRef = { platform: 'discord', platformChatId: FAKE.channelId, kind: 'group', title: FAKE.channelName };
+  const context = (label: string, manages: boolean, extra: Partial<InteractionRequest>, platformChatId: string): IntakeContext => ({
+    label,
+    platformChatId,
+    manages,
+    form: slashForm,
+    aliases: false,
+    async say(name, args) {
+      const request = slashOptions(name, args);
+      return request ? shownReply(fake, { ...request, ...extra }) : undefined;
+    },
+  });
+  const fail =
+    (...answers: Parameters<DiscordFake['failNext']>[1][]) =>
+    (channelId: string) =>
+      fake.failNext(channelId, ...answers);
+  const sendAnswers: SendAnswer[] = [
+    { answer: '200 ok', arrange: () => undefined, outcome: 'sent' },
+    { answer: '429 for 30 s', arrange: fail(rateLimited(30)), outcome: 'retry' },
+    { answer: '500 twice', arrange: fail(apiError(500, 0, '500: Internal Server Error'), apiError(500, 0, '500: Internal Server Error')), outcome: 'retry' },
+    { answer: '404 10003 Unknown Channel', arrange: fail(apiError(404, 10003, 'Unknown Channel')), outcome: 'chat_gone' },
+    { answer: '403 50013 Missing Permissions', arrange: fail(apiError(403, 50013, 'Missing Permissions')), outcome: 'chat_gone' },
+    { answer: '400 50035 Invalid Form Body', arrange: fail(apiError(400, 50035, 'Invalid Form Body')), outcome: 'rejected' },
+    { answer: '401 Unauthorized', arrange: fail(apiError(401, 0, '401: Unauthorized')), outcome: 'platform_down' },
+  ];
   return {
     adapter,
     chat,
+    advertised: () => {
+      const body = fake.registrations().at(-1)?.body;
+      return Array.isArray(body) ? (body as Array<{ name: string }>).map((c) => c.name) : [];
+    },
+    contexts: [
+      context('channel, member with Manage Channels', true, {}, FAKE.channelId),
+      context('channel, member without Manage Channels', false, { permissions: MEMBER_PERMISSIONS }, FAKE.channelId),
+      context('direct message', true, { where: 'dm' }, FAKE.dmChannelId),
+    ],
+    mention: '<@&1800000000000000001>',
+    sendAnswers,
+    impossible: { chat_moved: 'a Discord channel keeps its id for life' },
     async command(text) {
       const match = /^\/(\w+)(?:\s+([\s\S]*))?$/.exec(text.trim());
       if (!match) throw new Error(`not a slash command: ${text}`);
@@ -30,6 +90,12 @@ export const discordHarness: HarnessFactory = async ({ log }) => {
     },
   };
 };
+
+/** Runs a slash command through the fake gateway; the reply (and its follow-ups) as the user reads them. */
+async function shownReply(fake: DiscordFake, request: InteractionRequest): Promise<string> {
+  const answer = await fake.interact(request);
+  return [answer.callback.data, ...answer.followUps()].map((m) => visibleText(m?.content ?? '')).join('\n');
+}
 
 /** Characters that act as markup in Discord when not escaped with a backslash. */
 const ACTIVE = new Set(['\\', '*', '_', '~', '`', '|', '>', '<', '[', ']', '(', ')', ':', '#']);

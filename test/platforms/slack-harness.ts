@@ -7,7 +7,10 @@ import { createSlackAdapter } from '../../src/platforms/slack/slack-adapter.js';
 import { escapeSlack } from '../../src/platforms/slack/slack-text.js';
 import { signSlackRequest } from '../../src/platforms/slack/verify-slack-signature.js';
 import { SlackFake } from '../fakes/slack-fake.js';
-import type { HarnessFactory } from './adapter-contract.js';
+import { slackForm } from '../../src/platforms/slack/slash-command.js';
+import { slackManifest } from '../../src/platforms/slack/slack-manifest.js';
+import type { HarnessFactory, IntakeContext, SendAnswer } from './adapter-contract.js';
+import type { SlackFailure } from '../fakes/slack-fake.js';
 
 export const SIGNING_SECRET = 'slack-signing-secret-for-tests';
 export const ADMIN_USER = 'U0ADMIN';
@@ -118,11 +121,62 @@ export function assertSlackInert(message: unknown, hostile: string): void {
   }
 }
 
+export const MEMBER_USER = 'U0MEMBER';
+const DM_CHANNEL = 'D0ADAONLY';
+
+/**
+ * What the Slack app advertises: the commands its manifest registers (deploy/slack-app-manifest.json is this output)
+ * and the sub-commands the umbrella's usage hint lists.
+ */
+export function slackAdvertised(): string[] {
+  const commands = slackManifest().features.slash_commands;
+  const direct = commands.filter((c) => c.command !== '/coinsentry').map((c) => c.command.slice(1));
+  const umbrella = commands.find((c) => c.command === '/coinsentry')?.usage_hint.split(' · ').map((form) => form.split(' ')[0]!) ?? [];
+  return [...new Set([...direct, ...umbrella])];
+}
+
 export const slackHarness: HarnessFactory = async ({ log }) => {
   const { fake, adapter } = await slackSetup(log);
+  const context = (label: string, typed: string, options: SlashOptions, manages: boolean): IntakeContext => {
+    const form = slackForm(typed, typed === '/coinsentry');
+    return {
+      label,
+      platformChatId: options.channelId ?? CHANNEL.id,
+      manages,
+      form,
+      // A command without a slash command of its own is typed through the umbrella, and its reply then reads that way.
+      replyForm: (name) => (form(name).startsWith('/coinsentry ') ? slackForm('/coinsentry', true) : form),
+      aliases: typed === '/coinsentry',
+      async say(name, args, { app }) {
+        const { status, reply } = await slash(app, `${form(name)}${args ? ` ${args}` : ''}`, options);
+        expect(status).toBe(200);
+        return unescapeSlack(reply);
+      },
+    };
+  };
+  const fail = (failure: SlackFailure) => (channel: string) => fake.failNext(channel, failure);
+  const sendAnswers: SendAnswer[] = [
+    { answer: 'ok', arrange: () => undefined, outcome: 'sent' },
+    { answer: '429 Retry-After 3', arrange: fail({ kind: 'rate_limited', retryAfterSeconds: 3 }), outcome: 'retry' },
+    { answer: '503 twice', arrange: (c) => (fail({ kind: 'http', status: 503 })(c), fail({ kind: 'http', status: 503 })(c)), outcome: 'retry' },
+    { answer: 'channel_not_found', arrange: fail({ kind: 'error', error: 'channel_not_found' }), outcome: 'chat_gone' },
+    { answer: 'is_archived', arrange: fail({ kind: 'error', error: 'is_archived' }), outcome: 'chat_gone' },
+    { answer: 'invalid_blocks', arrange: fail({ kind: 'error', error: 'invalid_blocks' }), outcome: 'rejected' },
+    { answer: 'token_revoked', arrange: fail({ kind: 'error', error: 'token_revoked' }), outcome: 'platform_down' },
+  ];
   return {
     adapter,
     chat: { platform: 'slack', platformChatId: CHANNEL.id, kind: 'group', title: CHANNEL.name },
+    advertised: slackAdvertised,
+    contexts: [
+      context('direct message, typed directly', '/watch', { channelId: DM_CHANNEL, channelName: 'directmessage', userId: MEMBER_USER }, true),
+      context('channel, allowed user, umbrella command', '/coinsentry', { userId: ADMIN_USER }, true),
+      context('channel, allowed user, typed directly', '/watch', { userId: ADMIN_USER }, true),
+      context('channel, user outside SLACK_ALLOWED_USERS', '/coinsentry', { userId: MEMBER_USER }, false),
+    ],
+    mention: '<!subteam^S0ONCALL|@oncall>',
+    sendAnswers,
+    impossible: { chat_moved: 'a Slack channel keeps its id when renamed or converted' },
     async command(text, { app }) {
       const { status, reply } = await slash(app, text);
       expect(status).toBe(200);

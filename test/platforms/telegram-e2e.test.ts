@@ -1,9 +1,10 @@
 // Telegram end to end: the real grammY adapter against the fake Bot API, the real app, SQLite and dispatcher.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../../src/bot.js';
+import { CHAT_COMMANDS } from '../../src/core/commands.js';
 import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { openDatabase } from '../../src/db/open-database.js';
-import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
+import { HELP_POINTER, createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { BOT_USERNAME, TelegramFake, type FakeChat } from '../fakes/telegram-fake.js';
 import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
 
@@ -16,8 +17,11 @@ let fake: TelegramFake;
 let store: TempDb;
 let bot: Bot | undefined;
 
+let logLines: string[] = [];
+
 async function startBot(options: { webhookSecret?: string; db?: TempDb['db'] } = {}): Promise<Bot> {
-  const { log } = memoryLogger();
+  const { log, lines } = memoryLogger();
+  logLines = lines;
   const adapter = createTelegramAdapter({
     token: fake.token,
     apiRoot: fake.apiRoot,
@@ -55,7 +59,7 @@ describe('Telegram end to end', () => {
   it('registers its commands and answers /watch, /list, /unwatch in a private chat', async () => {
     await setUp();
     bot = await startBot();
-    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(8);
+    expect(fake.calls.find((c) => c.method === 'setMyCommands')?.body.commands).toHaveLength(CHAT_COMMANDS.length);
     expect(await fake.say(dm, '/watch bitcoin public_notices')).toBe(
       'Watching bitcoin: public_notices\nNot seen in any CoinGecko event yet: bitcoin. Check the id on coingecko.com if that is unexpected.',
     );
@@ -229,5 +233,48 @@ describe('Telegram end to end', () => {
     expect(texts.find((t) => t.includes('Example Bridge Token'))).toContain('Contract migration');
     expect(texts.find((t) => t.includes('Example Mintable'))).toContain('Can mint new tokens</b>: now <b>YES</b> (was no)');
     expect(texts.find((t) => t.includes('Example Chain Mover'))).toContain('from xdai to ethereum');
+  });
+
+  it('points a private chat to /help for text and commands it does not understand', async () => {
+    await setUp();
+    bot = await startBot();
+    expect(await fake.say(dm, 'hello bot')).toBe(HELP_POINTER);
+    expect(await fake.say(dm, '/price bitcoin')).toBe(HELP_POINTER);
+  });
+
+  it('stays silent in a group on plain text and on other bots\' commands', async () => {
+    await setUp();
+    bot = await startBot();
+    const before = fake.sent.length;
+    fake.type(group, 'gm everyone', MEMBER);
+    fake.type(group, '/price@other_bot bitcoin', MEMBER);
+    fake.type(group, '/price', MEMBER);
+    // grammY handles updates in order: the next command's answer is the first message after those three.
+    expect(await fake.say(group, '/list', MEMBER)).toContain('watches nothing');
+    expect(fake.sent.slice(before)).toHaveLength(1);
+  });
+
+  it('answers a command in a group as a reply to it, with the short help', async () => {
+    await setUp();
+    bot = await startBot();
+    const help = await fake.say(group, '/help', MEMBER);
+    expect(help).toContain('in a private chat with the bot');
+    expect(help.length).toBeLessThan(1200);
+    const reply = fake.sent.at(-1) as unknown as { reply_parameters?: { message_id: number } };
+    expect(reply.reply_parameters?.message_id).toEqual(expect.any(Number));
+    expect(await fake.say(dm, '/help')).toContain('Examples:');
+  });
+
+  it('logs each command with platform, chat and outcome, never the text typed', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(dm, '/watch secret-coin-name');
+    await fake.say(group, '/watch bitcoin', MEMBER);
+    const commands = logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === 'command');
+    expect(commands).toEqual([
+      expect.objectContaining({ level: 30, platform: 'telegram', chat: String(dm.id), command: 'watch', outcome: 'answered' }),
+      expect.objectContaining({ platform: 'telegram', chat: String(group.id), command: 'watch', outcome: 'refused' }),
+    ]);
+    expect(logLines.join('\n')).not.toContain('secret-coin-name');
   });
 });

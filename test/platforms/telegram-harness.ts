@@ -1,17 +1,59 @@
-// The Telegram side of the adapter contract: the real grammY adapter against TelegramFake, long polling.
+// The Telegram side of the adapter contract: the real grammY adapter against TelegramFake, long polling. Commands are
+// typed in a private chat, and in a supergroup by an administrator (as /cmd@bot) and by a plain member.
 import { expect } from 'vitest';
+import { slashForm } from '../../src/core/commands.js';
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { escapePayload } from '../../src/platforms/telegram/render-telegram.js';
-import { TelegramFake } from '../fakes/telegram-fake.js';
-import type { HarnessFactory } from './adapter-contract.js';
+import { BOT_USERNAME, TelegramFake, type ApiFailure, type FakeChat } from '../fakes/telegram-fake.js';
+import type { HarnessFactory, IntakeContext, SendAnswer } from './adapter-contract.js';
+
+const ADMIN = { id: 91, first_name: 'Ada' };
+const MEMBER = { id: 92, first_name: 'Max' };
 
 export const telegramHarness: HarnessFactory = async ({ log }) => {
   const fake = await new TelegramFake().listen();
-  const privateChat = { id: 1001, type: 'private' as const };
+  fake.memberStatus.set(ADMIN.id, 'administrator');
+  const privateChat: FakeChat = { id: 1001, type: 'private' };
+  const group: FakeChat = { id: -1002001, type: 'supergroup', title: 'Ops desk' };
+  const typed = (name: string, args: string, bot = '') => `/${name}${bot}${args ? ` ${args}` : ''}`;
+  const context = (label: string, chat: FakeChat, from: typeof ADMIN, manages: boolean, bot = ''): IntakeContext => ({
+    label,
+    platformChatId: String(chat.id),
+    manages,
+    form: slashForm,
+    aliases: true,
+    say: (name, args) => fake.say(chat, typed(name, args, bot), from),
+  });
+  const fail = (failure: ApiFailure) => (chatId: string) => fake.failNext(chatId, failure);
+  const sendAnswers: SendAnswer[] = [
+    { answer: '200 ok', arrange: () => undefined, outcome: 'sent' },
+    { answer: '429 retry_after 3', arrange: fail({ error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } }), outcome: 'retry' },
+    { answer: '500', arrange: fail({ error_code: 500, description: 'Internal Server Error' }), outcome: 'retry' },
+    { answer: '403 blocked by the user', arrange: fail({ error_code: 403, description: 'Forbidden: bot was blocked by the user' }), outcome: 'chat_gone' },
+    { answer: '400 chat not found', arrange: fail({ error_code: 400, description: 'Bad Request: chat not found' }), outcome: 'chat_gone' },
+    {
+      answer: '400 group upgraded to a supergroup',
+      arrange: fail({ error_code: 400, description: 'Bad Request: group chat was upgraded to a supergroup chat', parameters: { migrate_to_chat_id: -1009 } }),
+      outcome: 'chat_moved',
+    },
+    { answer: '400 message is too long', arrange: fail({ error_code: 400, description: 'Bad Request: message is too long' }), outcome: 'rejected' },
+    { answer: '401 Unauthorized', arrange: fail({ error_code: 401, description: 'Unauthorized' }), outcome: 'platform_down' },
+  ];
   return {
     adapter: createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log }),
     chat: { platform: 'telegram', platformChatId: String(privateChat.id), kind: 'private' },
     command: (text) => fake.say(privateChat, text),
+    advertised: () => {
+      const menus = fake.calls.filter((c) => c.method === 'setMyCommands');
+      return ((menus.at(-1)?.body.commands ?? []) as Array<{ command: string }>).map((c) => c.command);
+    },
+    contexts: [
+      context('private chat', privateChat, ADMIN, true),
+      context('group, administrator', group, ADMIN, true, `@${BOT_USERNAME}`),
+      context('group, member', group, MEMBER, false),
+    ],
+    mention: '@oncall_desk',
+    sendAnswers,
     alerts: (chatId) => fake.alerts(chatId),
     assertInert(alert, hostile) {
       const text = (alert as { text: string }).text;
