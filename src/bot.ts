@@ -15,7 +15,7 @@ import type { PlatformAdapter } from './platforms/port.js';
 
 export interface BotDeps {
   db: Db;
-  config: Pick<Config, 'webhook' | 'cexping' | 'subscriptionLimit' | 'delivery'>;
+  config: Pick<Config, 'webhook' | 'cexping' | 'subscriptionLimit' | 'muteLimit' | 'access' | 'delivery'>;
   log: Logger;
   adapters: readonly PlatformAdapter[];
   clock?: () => number;
@@ -47,6 +47,8 @@ export function createBot(deps: BotDeps): Bot {
   });
   const commands = createCommandService(sqliteChatStore(db), {
     subscriptionLimit: deps.config.subscriptionLimit,
+    muteLimit: deps.config.muteLimit,
+    access: { mode: deps.config.access.mode, admins: new Set(deps.config.access.admins) },
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
   });

@@ -75,6 +75,13 @@ const schema = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_API_URL: urlOr('https://slack.com/api/'),
   SLACK_ALLOWED_USERS: list,
+  CHAT_ACCESS: optionalText
+    .transform((s) => (s ?? 'approval').toLowerCase())
+    .pipe(z.enum(['approval', 'open'], { message: 'must be approval or open' })),
+  BOT_ADMINS: list.pipe(
+    z.array(z.string().regex(/^(telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/, 'use platform:userId entries, e.g. telegram:123456,slack:U0123ABC')),
+  ),
+  MUTE_LIMIT: integer(50, 1, 10_000),
 });
 
 type Env = z.output<typeof schema>;
@@ -98,6 +105,10 @@ export interface Config {
     readonly toleranceSeconds: number;
   };
   readonly subscriptionLimit: number;
+  /** Active mutes one chat may hold. */
+  readonly muteLimit: number;
+  /** Who the bot serves: only approved chats (`approval`) or anyone (`open`); `admins` (`telegram:123`) approve by typing. */
+  readonly access: { readonly mode: 'approval' | 'open'; readonly admins: readonly string[] };
   readonly delivery: {
     readonly maxAttempts: number;
     /** A chat's low-severity alerts beyond `threshold` per window are sent as one digest; 0 turns digests off. */
@@ -175,6 +186,8 @@ function toConfig(e: Env): Config {
       },
     }),
     subscriptionLimit: e.SUBSCRIPTION_LIMIT,
+    muteLimit: e.MUTE_LIMIT,
+    access: { mode: e.CHAT_ACCESS, admins: e.BOT_ADMINS },
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       digest: { threshold: e.DIGEST_THRESHOLD, windowMs: e.DIGEST_WINDOW_SECONDS * 1000 },

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describePairs } from '../core/command-plan.js';
 import type { AdminConfig } from '../config.js';
 import { databaseStats, listChatOverview } from '../db/admin-queries.js';
-import { findChat } from '../db/chats.js';
+import { findChat, setChatAccess } from '../db/chats.js';
 import { importWatchlist } from '../db/import-watchlist.js';
 import type { Db } from '../db/open-database.js';
 import { listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.js';
@@ -89,22 +89,27 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   },
 
   chats: {
-    synopsis: '[--inactive | --active] [--platform telegram|discord|slack]',
-    summary: 'every chat: platform:id, kind, title, state, subscriptions, why and when it was deactivated',
-    options: { inactive: { type: 'boolean' }, active: { type: 'boolean' }, platform: { type: 'string' } },
+    synopsis: '[--inactive | --active] [--pending] [--platform telegram|discord|slack]',
+    summary: 'every chat: platform:id, kind, title, access, state, subscriptions, why and when it was deactivated (--pending: waiting for approval)',
+    options: { inactive: { type: 'boolean' }, active: { type: 'boolean' }, pending: { type: 'boolean' }, platform: { type: 'string' } },
     check: (args) => (args.values.active && args.values.inactive ? '--active and --inactive exclude each other' : undefined),
     run: (args, { db }) => {
       const platform = option(args, 'platform');
       const active = args.values.active ? true : args.values.inactive ? false : undefined;
-      const rows = listChatOverview(db, { ...(platform && { platform }), ...(active !== undefined && { active }) });
+      const rows = listChatOverview(db, {
+        ...(platform && { platform }),
+        ...(active !== undefined && { active }),
+        ...(args.values.pending === true && { access: 'pending' }),
+      });
       if (rows.length === 0) {
         return { code: 0, text: 'no chats match (a chat appears once someone has used a bot command there)', json: rows };
       }
       const table = formatTable(
-        ['chat', 'kind', 'active', 'subscriptions', 'deactivated', 'title'],
+        ['chat', 'kind', 'access', 'active', 'subscriptions', 'deactivated', 'title'],
         rows.map((c) => [
           `${c.platform}:${c.platformChatId}`,
           c.kind,
+          c.access,
           c.active ? 'yes' : 'no',
           String(c.subscriptions),
           c.active ? '' : `${formatTime(c.deactivatedAt)} ${c.deactivatedReason ?? ''}`,
@@ -114,6 +119,24 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
       const inactive = rows.filter((c) => !c.active).length;
       return { code: 0, text: `${table}\n\n${plural(rows.length, 'chat')} (${rows.length - inactive} active, ${inactive} inactive)`, json: rows };
     },
+  },
+
+  approve: {
+    synopsis: '<platform:chat>',
+    summary: 'serve this chat (CHAT_ACCESS=approval): its commands are answered and its alerts sent; the id is in the bot\'s reply there, or in chats --pending',
+    options: {},
+    positionals: 1,
+    check: checkChatAddress,
+    run: (args, { db }) => changeAccess(db, args.positionals[0]!, 'approved'),
+  },
+
+  revoke: {
+    synopsis: '<platform:chat>',
+    summary: 'stop serving this chat: queued alerts are cancelled, its commands get the "private" reply; subscriptions are kept for a later approve',
+    options: {},
+    positionals: 1,
+    check: checkChatAddress,
+    run: (args, { db }) => changeAccess(db, args.positionals[0]!, 'revoked'),
   },
 
   'dead-letters': {
@@ -205,6 +228,27 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
       importCommand(db, config, option(args, 'chat')!, option(args, 'file')!, args.values['dry-run'] === true),
   },
 };
+
+function checkChatAddress(args: Args): string | undefined {
+  const address = args.positionals[0] ?? '';
+  return /^[a-z]+:./.test(address) ? undefined : `takes platform:chat, e.g. telegram:-1001234567890 (ids: ${CLI} chats --pending)`;
+}
+
+function changeAccess(db: Db, address: string, access: 'approved' | 'revoked'): Outcome {
+  const colon = address.indexOf(':');
+  const chat = findChat(db, address.slice(0, colon), address.slice(colon + 1));
+  if (!chat) {
+    return refuse(`no chat ${address} in the database: a chat appears once someone has used a bot command there; see ${CLI} chats --pending`);
+  }
+  const verb = access === 'approved' ? 'approved' : 'revoked';
+  if (chat.access === access) return { code: 0, text: `${address} was already ${verb}; nothing changed.`, json: { chat: address, access, changed: false } };
+  setChatAccess(db, chat.id, access, 'cli');
+  const effect =
+    access === 'approved'
+      ? 'its commands are answered and its alerts sent from now on.'
+      : 'queued alerts cancelled; its commands get the "private" reply; its subscriptions are kept for a later approve.';
+  return { code: 0, text: `${address}${chat.title ? ` (${cell(chat.title)})` : ''}: ${verb}; ${effect}`, json: { chat: address, access, changed: true } };
+}
 
 function importCommand(db: Db, config: AdminConfig, chatRef: string, file: string, dryRun: boolean): Outcome {
   const colon = chatRef.indexOf(':');

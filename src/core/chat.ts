@@ -13,3 +13,9 @@ export interface ChatRef {
   /** Set on alert sends: who high-severity alerts ping in this chat (configured with /mention), in platform syntax. */
   opsMention?: string | null;
 }
+
+/** Whether the bot serves a chat: see CHAT_ACCESS in the README. */
+export type ChatAccess = 'approved' | 'pending' | 'revoked';
+
+/** How a chat is named to admins and in the CLI: `telegram:-1001234567890`. */
+export const chatAddress = (chat: Pick<ChatRef, 'platform' | 'platformChatId'>): string => `${chat.platform}:${chat.platformChatId}`;

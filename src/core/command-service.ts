@@ -2,7 +2,7 @@
 // tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
 import type { Logger } from '../logger.js';
-import type { ChatRef } from './chat.js';
+import { chatAddress, type ChatAccess, type ChatRef } from './chat.js';
 import { parseCommand, type Command } from './command-grammar.js';
 import { changesSettings, findCommand, openCommands, slashForm, usageLine, type CommandForm, type CommandName } from './commands.js';
 import { helpText } from './help.js';
@@ -11,9 +11,20 @@ import { WATCHABLE_FIELDS } from './fields.js';
 import { formatDuration, formatUtc, muteLabel, requestedMutes, type Mute } from './mutes.js';
 import { describeRecent, type RecentEntry } from './recent.js';
 
+/** A chat as the store keeps it. */
+export interface StoredChat {
+  id: number;
+  opsMention: string | null;
+  access: string;
+  accessNoticeAt: number | null;
+}
+
 /** The storage the service needs; implemented over SQLite in src/db/chats.ts. */
 export interface ChatStore {
-  ensureChat(chat: ChatRef): { id: number; opsMention: string | null };
+  /** Finds or creates the chat (a new one gets `access`), reactivating it: someone is talking to the bot there. */
+  ensureChat(chat: ChatRef, access?: ChatAccess): StoredChat;
+  setAccess(chatId: number, access: ChatAccess, by: string): void;
+  markAccessNotice(chatId: number, now: number): void;
   setOpsMention(chatId: number, mention: string | null): void;
   findChat(chat: Pick<ChatRef, 'platform' | 'platformChatId'>): { id: number; active: boolean } | undefined;
   listSubscriptions(chatId: number): Pair[];
@@ -53,6 +64,10 @@ export interface CommandRequest {
   form?: CommandForm;
   /** The reply is posted for the whole chat to read (Telegram groups), not shown to the sender alone: keep it short. */
   publicReply?: boolean;
+  /** The platform's id of who typed the command (for BOT_ADMINS); absent where none is known (a channel post). */
+  senderId?: string;
+  /** The platform waits for an answer to every command (Discord, Slack): the service never answers with silence. */
+  answerRequired?: boolean;
 }
 
 export interface CommandHandler {
@@ -79,29 +94,72 @@ export function notAllowed(managers = 'chat administrators', form: CommandForm =
 
 export interface CommandServiceOptions {
   subscriptionLimit: number;
+  /** Active mutes one chat may hold (MUTE_LIMIT; default 50). */
+  muteLimit?: number;
   /** Milliseconds since the epoch; injected by tests of mute expiry. */
   clock?: () => number;
   /** One `info` line per command: platform, chat, command and outcome (never the text typed). */
   log?: Logger;
+  /**
+   * CHAT_ACCESS: `approval` serves only approved chats (a command from a `platform:userId` in `admins` approves the
+   * chat it is typed in); `open` (the default here, as for a service built in a test) serves every chat.
+   */
+  access?: { mode: 'approval' | 'open'; admins: ReadonlySet<string> };
+}
+
+const DEFAULT_MUTE_LIMIT = 50;
+
+/** How often, at most, an unapproved chat is told that the bot is private (Telegram; Discord and Slack always answer). */
+const ACCESS_NOTICE_MS = 3600_000;
+
+/** What an unapproved chat is told: that the bot is private, and the exact command that approves it. */
+export function privateNotice(access: string, address: string): string {
+  const approve = `npm run cli -- approve ${address}`;
+  return access === 'revoked'
+    ? `coinsentry no longer serves this chat: its admin revoked it. To serve it again, the admin runs:\n${approve}`
+    : `coinsentry is private: it serves only the chats its admin approves. To use it here, ask the admin to run:\n${approve}`;
 }
 
 /** What became of a command, for the log. */
-type Outcome = 'answered' | 'usage' | 'refused';
+type Outcome = 'answered' | 'usage' | 'refused' | 'not approved';
 
 /** One command being run: its parsed form, the chat's row and how the user types commands there. */
 interface Run<C extends Command = Command> {
   command: C;
   request: CommandRequest;
+  chat: StoredChat;
   form: CommandForm;
 }
 
 export function createCommandService(store: ChatStore, options: CommandServiceOptions): CommandHandler {
   const clock = options.clock ?? Date.now;
-  const chatId = (run: Run) => store.ensureChat(run.request.chat).id;
+  const access = options.access ?? { mode: 'open', admins: new Set<string>() };
+  const chatId = (run: Run) => run.chat.id;
+
+  /**
+   * The chat, when the bot serves it: approved, or approved now (CHAT_ACCESS=open, or a BOT_ADMINS user typed this).
+   * Otherwise the private notice, or '' (silence) when the chat had it within the hour and the platform allows silence.
+   */
+  function admit(request: CommandRequest): { chat: StoredChat; note?: string } | { refusal: string } {
+    const chat = store.ensureChat(request.chat, access.mode === 'open' ? 'approved' : 'pending');
+    if (chat.access === 'approved') return { chat };
+    if (access.mode === 'open' && chat.access === 'pending') {
+      store.setAccess(chat.id, 'approved', 'open');
+      return { chat };
+    }
+    const sender = request.senderId === undefined ? undefined : chatAddress({ platform: request.chat.platform, platformChatId: request.senderId });
+    if (sender !== undefined && access.admins.has(sender)) {
+      store.setAccess(chat.id, 'approved', sender);
+      return { chat, note: `Approved this chat for coinsentry (${sender} is in BOT_ADMINS).` };
+    }
+    const now = clock();
+    if (!request.answerRequired && chat.accessNoticeAt !== null && now - chat.accessNoticeAt < ACCESS_NOTICE_MS) return { refusal: '' };
+    store.markAccessNotice(chat.id, now);
+    return { refusal: privateNotice(chat.access, chatAddress(request.chat)) };
+  }
 
   /** Subscriptions: the pure plan, applied. */
-  function subscriptions({ command, request, form }: Run<Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>>): string {
-    const chat = store.ensureChat(request.chat);
+  function subscriptions({ command, chat, form }: Run<Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>>): string {
     const current = store.listSubscriptions(chat.id);
     const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
     const plan = planCommand({
@@ -117,10 +175,9 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     return mutes.length ? `${plan.reply}\n${describeMutes(mutes)}` : plan.reply;
   }
 
-  function mention({ command, request, form }: Run<Extract<Command, { name: 'mention' }>>): string {
+  function mention({ command, request, chat, form }: Run<Extract<Command, { name: 'mention' }>>): string {
     const usage = usageLine(findCommand('mention')!, form);
     if (!request.parseMention) return 'Mentions are not available on this platform.';
-    const chat = store.ensureChat(request.chat);
     if (command.value === undefined) {
       return chat.opsMention
         ? `High-severity alerts here ping ${chat.opsMention}. ${form('mention')} off stops that.`
@@ -140,6 +197,15 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     const { command, form } = run;
     const now = clock();
     const wanted = requestedMutes(command.coins, command.fields, now + command.durationMs);
+    const active = store.listMutes(chatId(run), now);
+    const added = wanted.filter((w) => !active.some((m) => m.kind === w.kind && m.target === w.target)).length;
+    const limit = options.muteLimit ?? DEFAULT_MUTE_LIMIT;
+    if (active.length + added > limit) {
+      return (
+        `This chat has ${active.length} active mute${active.length === 1 ? '' : 's'}, and holds at most ${limit} (MUTE_LIMIT): nothing changed. ` +
+        `End some with ${form('unmute')} <coin-id|field>, or mute every low-severity alert at once with ${form('mute')} <duration>.`
+      );
+    }
     store.setMutes(chatId(run), wanted, now);
     const what = wanted.map(muteLabel).join(', ');
     return (
@@ -171,8 +237,6 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
         `No alerts for this chat yet. ${form('recent')} <coin-id|field> shows what was recorded for any coin or field.`,
       );
     }
-    // Any command (re)activates the chat: someone is talking to the bot there.
-    store.ensureChat(run.request.chat);
     const entries = store.history(target.kind === 'coin' ? { coinId: target.value } : { field: target.value }, limit);
     return describeRecent(`The last ${limit} recorded changes of ${target.value} (newest first):`, entries, `Nothing recorded for ${target.value} yet.`);
   }
@@ -190,7 +254,6 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     unmute: (run) => unmute(run as Run<Extract<Command, { name: 'unmute' }>>),
     recent: (run) => recent(run as Run<Extract<Command, { name: 'recent' }>>),
     help: ({ request, form }) => {
-      store.ensureChat(request.chat);
       return helpText({ form, brief: request.publicReply === true && request.chat.kind !== 'private' });
     },
   };
@@ -199,11 +262,14 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     const spec = findCommand(request.name);
     if (!spec) return undefined;
     const parsed = parseCommand(spec.name, request.args, form);
+    const admitted = admit(request);
+    if ('refusal' in admitted) return { reply: admitted.refusal, outcome: 'not approved' };
     if (!parsed?.ok) return { reply: parsed?.reply ?? usageLine(spec, form), outcome: 'usage' };
     if (changesSettings(spec, request.args) && !(await request.canManage())) {
       return { reply: notAllowed(request.managers, form), outcome: 'refused' };
     }
-    return { reply: handlers[spec.name]({ command: parsed.command, request, form }), outcome: 'answered' };
+    const reply = handlers[spec.name]({ command: parsed.command, request, chat: admitted.chat, form });
+    return { reply: admitted.note ? `${admitted.note}\n${reply}` : reply, outcome: 'answered' };
   }
 
   return {

@@ -169,7 +169,7 @@ export function usageLine(command: ChatCommand, form: CommandForm = slashForm): 
   const typed = form(command.name);
   const forms = command.forms.length ? command.forms.map((f) => (f ? `${typed} ${f}` : typed)).join(' or ') : typed;
   const examples = command.examples.map((e) => (e ? `${typed} ${e}` : typed));
-  const tail = [examples.length ? ` e.g. ${examples.join(', ')}` : '', command.note ? ` ${command.note}` : ''].join('');
+  const tail = [examples.length ? ` e.g. ${examples.join(', ')}` : '', command.note ? `. ${command.note}` : ''].join('');
   return `Usage: ${forms}${tail}`;
 }
 

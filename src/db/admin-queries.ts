@@ -62,6 +62,8 @@ export interface ChatOverview {
   kind: string;
   title: string | null;
   active: boolean;
+  /** CHAT_ACCESS: `approved`, `pending` or `revoked`. */
+  access: string;
   subscriptions: number;
   deactivatedReason: string | null;
   deactivatedAt: number | null;
@@ -72,6 +74,8 @@ export interface ChatFilter {
   platform?: string;
   /** true: only active chats; false: only inactive ones; absent: all. */
   active?: boolean;
+  /** Only chats with this access (CHAT_ACCESS): `pending` lists the chats waiting for approval. */
+  access?: string;
 }
 
 /** Every chat matching `filter` with its subscription count: active first, then by platform and id. */
@@ -83,6 +87,7 @@ export function listChatOverview(db: Db, filter: ChatFilter = {}): ChatOverview[
       kind: chats.kind,
       title: chats.title,
       active: chats.active,
+      access: chats.access,
       subscriptions: subscriptionCount,
       deactivatedReason: chats.deactivatedReason,
       deactivatedAt: chats.deactivatedAt,
@@ -93,6 +98,7 @@ export function listChatOverview(db: Db, filter: ChatFilter = {}): ChatOverview[
       and(
         filter.platform === undefined ? undefined : eq(chats.platform, filter.platform),
         filter.active === undefined ? undefined : eq(chats.active, filter.active),
+        filter.access === undefined ? undefined : eq(chats.access, filter.access),
       ),
     )
     .orderBy(desc(chats.active), chats.platform, chats.platformChatId)

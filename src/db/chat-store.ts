@@ -7,9 +7,11 @@ import {
   ensureChat,
   findChat,
   listSubscriptions,
+  markAccessNotice,
   moveChat,
   reactivateChat,
   searchCoins,
+  setChatAccess,
   setOpsMention,
 } from './chats.js';
 import { chatHistory, coinHistory, fieldHistory } from './history.js';
@@ -18,7 +20,9 @@ import type { Db } from './open-database.js';
 
 export function sqliteChatStore(db: Db): ChatStore {
   return {
-    ensureChat: (chat) => ensureChat(db, chat),
+    ensureChat: (chat, access) => ensureChat(db, chat, access),
+    setAccess: (chatId, access, by) => setChatAccess(db, chatId, access, by),
+    markAccessNotice: (chatId, now) => markAccessNotice(db, chatId, now),
     setOpsMention: (chatId, mention) => setOpsMention(db, chatId, mention),
     findChat: (chat) => findChat(db, chat.platform, chat.platformChatId),
     listSubscriptions: (chatId) => listSubscriptions(db, chatId),

@@ -1,18 +1,21 @@
 // Chats and their subscriptions in SQLite: the store behind the command service and the dispatcher's outcomes.
 import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CoinName, Pair } from '../core/command-plan.js';
-import type { ChatKind, ChatRef } from '../core/chat.js';
+import type { ChatAccess, ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
 import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
 
 /** Statuses of rows still to be sent: waiting, in flight, or held for a digest. */
 const QUEUED = ['pending', 'sending', 'held'];
 
-/** Finds or creates the chat, refreshing its kind and title and reactivating it (someone is talking to the bot there). */
-export function ensureChat(db: Db, chat: ChatRef): ChatRow {
+/**
+ * Finds or creates the chat, refreshing its kind and title and reactivating it (someone is talking to the bot there).
+ * A new chat gets `access` (the command service passes `pending` when CHAT_ACCESS=approval); an existing one keeps its own.
+ */
+export function ensureChat(db: Db, chat: ChatRef, access: ChatAccess = 'approved'): ChatRow {
   return db
     .insert(chats)
-    .values({ platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind, title: chat.title ?? null })
+    .values({ platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind, title: chat.title ?? null, access })
     .onConflictDoUpdate({
       target: [chats.platform, chats.platformChatId],
       set: {
@@ -25,6 +28,26 @@ export function ensureChat(db: Db, chat: ChatRef): ChatRow {
     })
     .returning()
     .get();
+}
+
+/**
+ * Approves, revokes or re-opens a chat for the bot (CHAT_ACCESS). Revoking also cancels what is queued for it: alerts
+ * stop at once; its subscriptions and mutes are kept for a later approval.
+ */
+export function setChatAccess(db: Db, chatId: number, access: ChatAccess, by: string): void {
+  db.transaction((tx) => {
+    tx.update(chats).set({ access, accessBy: by }).where(eq(chats.id, chatId)).run();
+    if (access === 'approved') return;
+    tx.update(deliveries)
+      .set({ status: 'cancelled', lastError: `chat ${access === 'revoked' ? 'revoked' : 'not approved'} (CHAT_ACCESS)` })
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
+      .run();
+  });
+}
+
+/** Records that the chat was just told the bot is private (the reply is sent at most once an hour). */
+export function markAccessNotice(db: Db, chatId: number, now: number): void {
+  db.update(chats).set({ accessNoticeAt: now }).where(eq(chats.id, chatId)).run();
 }
 
 export function setOpsMention(db: Db, chatId: number, mention: string | null): void {

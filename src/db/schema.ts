@@ -83,6 +83,16 @@ export const chats = sqliteTable(
     /** Who high-severity alerts ping here (an on-call role or user), in the platform's own mention syntax. */
     opsMention: text('ops_mention'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /**
+     * Whether the bot serves this chat (CHAT_ACCESS): `approved`, `pending` (a stranger typed a command; nothing is
+     * stored or sent until an admin approves) or `revoked` (alerts stopped, subscriptions kept). Chats a stranger starts
+     * are inserted as `pending` by the command service; rows an admin creates (import, seeds) are approved.
+     */
+    access: text('access').notNull().default('approved'),
+    /** Who approved or revoked it: `cli`, `open` (CHAT_ACCESS=open), `telegram:123` (a BOT_ADMINS user), `upgrade`. */
+    accessBy: text('access_by'),
+    /** When the "this bot is private" reply was last sent here: at most one an hour. */
+    accessNoticeAt: integer('access_notice_at'),
     deactivatedReason: text('deactivated_reason'),
     deactivatedAt: integer('deactivated_at'),
     createdAt: integer('created_at').notNull().default(nowMs),

@@ -3,7 +3,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { SubscriptionKey } from '../core/match.js';
 
-/** `(coinIds, fields) → subscriptions of active chats` with those keys; the `candidateKeys` of src/core/match.ts. */
+/** `(coinIds, fields) → subscriptions of active, approved chats` with those keys; the `candidateKeys` of src/core/match.ts. */
 export type SubscriberLookup = (coinIds: readonly string[], fields: readonly string[]) => SubscriptionKey[];
 
 /** Field lists up to this long get a prepared statement of their own (events carry a few fields; this covers them). */
@@ -18,7 +18,7 @@ const CACHED_LENGTHS = 32;
 export function createSubscriberLookup(sqlite: Database): SubscriberLookup {
   const select = `select s.chat_id as chatId, s.coin_id as coinId, s.field as field
          from subscriptions s join chats c on c.id = s.chat_id
-         where s.coin_id in (?, ?) and c.active = 1 and s.field in`;
+         where s.coin_id in (?, ?) and c.active = 1 and c.access = 'approved' and s.field in`;
   const lookups = new Map<number, Statement<string[], SubscriptionKey>>();
   const long = sqlite.prepare<[string, string, string], SubscriptionKey>(`${select} (select value from json_each(?))`);
   return (coinIds, fields) => {

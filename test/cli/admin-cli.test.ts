@@ -105,8 +105,8 @@ describe('admin cli: stats and chats', () => {
 
     const all = run(['chats']);
     expect(all.code).toBe(0);
-    expect(all.stdout).toMatch(/telegram:-100\s+group\s+yes\s+2\s+Listing desk/);
-    expect(all.stdout).toMatch(/telegram:-200\s+group\s+no\s+0\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ bot was kicked\s+Old group/);
+    expect(all.stdout).toMatch(/telegram:-100\s+group\s+approved\s+yes\s+2\s+Listing desk/);
+    expect(all.stdout).toMatch(/telegram:-200\s+group\s+approved\s+no\s+0\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ bot was kicked\s+Old group/);
     expect(all.stdout).toContain('3 chats (2 active, 1 inactive)');
 
     const inactive = json<Array<{ platformChatId: string; deactivatedReason: string }>>(run(['chats', '--inactive', '--json']));

@@ -40,7 +40,7 @@ export interface RecordedRequest {
 
 export interface InteractionRequest {
   command: string;
-  /** The `targets` option (/watch, /unwatch); absent means the option was not given. */
+  /** The `targets` option; absent means the option was not given. */
   targets?: string;
   /** The `who` option (/mention). */
   who?: string;

@@ -50,7 +50,7 @@ describe('Discord command intake', () => {
     expect(fake.gatewayQueries).toEqual(['v=10&encoding=json']);
   });
 
-  it('registers /watch, /unwatch, /mention, /list and /help in the configured guild', async () => {
+  it('registers every declared command in the configured guild', async () => {
     await connect();
     const [registration] = fake.registrations();
     expect(registration?.path).toBe(`/applications/${FAKE.applicationId}/guilds/${FAKE.guildId}/commands`);

@@ -77,7 +77,8 @@ export function memoryLogger(): { log: Logger; lines: string[] } {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return parseConfig({ COINGECKO_WEBHOOK_SECRET: SECRET, CEXPING_WEBHOOK_SECRET: CEXPING_SECRET, ...env });
+  // Tests serve every chat unless they test approval (CHAT_ACCESS=approval, the default of a real deployment).
+  return parseConfig({ COINGECKO_WEBHOOK_SECRET: SECRET, CEXPING_WEBHOOK_SECRET: CEXPING_SECRET, CHAT_ACCESS: 'open', ...env });
 }
 
 export interface TestApp {

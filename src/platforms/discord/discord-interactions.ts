@@ -49,6 +49,8 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
         args: argumentText(interaction),
         canManage: () => mayManage(interaction),
         managers: MANAGERS,
+        senderId: interaction.user.id,
+        answerRequired: true,
         // The guild's id is also its @everyone role: a "role mention" of it would ping the whole server.
         parseMention: (text) => {
           const parsed = parseDiscordMention(text);

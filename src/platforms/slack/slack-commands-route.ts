@@ -96,6 +96,8 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
         // DESIGN §3: only group chats restrict who manages subscriptions; a DM is its owner's own.
         canManage: () => slash.chat.kind === 'private' || allowed.size === 0 || allowed.has(slash.userId),
         managers: MANAGERS,
+        senderId: slash.userId,
+        answerRequired: true,
         parseMention: parseSlackMention,
         form,
       });

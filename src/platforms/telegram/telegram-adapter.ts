@@ -46,6 +46,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
         canManage: () => canManage(ctx, log),
         parseMention: (text) => (/^@[A-Za-z0-9_]{5,32}$/.test(text) ? text : undefined),
         publicReply: ctx.chat.type !== 'private',
+        ...(ctx.from && { senderId: String(ctx.from.id) }),
       });
       // In a group the reply answers the command's message, so a busy chat sees what it answers. A long /list can
       // exceed Telegram's 4096 characters: it goes as a few messages, never silence.
