@@ -15,7 +15,7 @@ import type { PlatformAdapter } from './platforms/port.js';
 
 export interface BotDeps {
   db: Db;
-  config: Pick<Config, 'webhook' | 'cexping' | 'subscriptionLimit' | 'muteLimit' | 'access' | 'delivery'>;
+  config: Pick<Config, 'webhook' | 'cexping' | 'subscriptionLimit' | 'muteLimit' | 'access' | 'commandRate' | 'delivery'>;
   log: Logger;
   adapters: readonly PlatformAdapter[];
   clock?: () => number;
@@ -49,6 +49,7 @@ export function createBot(deps: BotDeps): Bot {
     subscriptionLimit: deps.config.subscriptionLimit,
     muteLimit: deps.config.muteLimit,
     access: { mode: deps.config.access.mode, admins: new Set(deps.config.access.admins) },
+    rate: deps.config.commandRate,
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
   });

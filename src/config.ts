@@ -82,6 +82,8 @@ const schema = z.object({
     z.array(z.string().regex(/^(telegram|discord|slack):[A-Za-z0-9_-]{1,64}$/, 'use platform:userId entries, e.g. telegram:123456,slack:U0123ABC')),
   ),
   MUTE_LIMIT: integer(50, 1, 10_000),
+  CHAT_COMMANDS_PER_MINUTE: integer(30, 1, 10_000),
+  CHAT_USER_COMMANDS_PER_MINUTE: integer(10, 1, 10_000),
 });
 
 type Env = z.output<typeof schema>;
@@ -109,6 +111,8 @@ export interface Config {
   readonly muteLimit: number;
   /** Who the bot serves: only approved chats (`approval`) or anyone (`open`); `admins` (`telegram:123`) approve by typing. */
   readonly access: { readonly mode: 'approval' | 'open'; readonly admins: readonly string[] };
+  /** Commands per minute one chat, and one person across a platform, may send; past it one "slow down" reply. */
+  readonly commandRate: { readonly perChatPerMinute: number; readonly perUserPerMinute: number };
   readonly delivery: {
     readonly maxAttempts: number;
     /** A chat's low-severity alerts beyond `threshold` per window are sent as one digest; 0 turns digests off. */
@@ -188,6 +192,7 @@ function toConfig(e: Env): Config {
     subscriptionLimit: e.SUBSCRIPTION_LIMIT,
     muteLimit: e.MUTE_LIMIT,
     access: { mode: e.CHAT_ACCESS, admins: e.BOT_ADMINS },
+    commandRate: { perChatPerMinute: e.CHAT_COMMANDS_PER_MINUTE, perUserPerMinute: e.CHAT_USER_COMMANDS_PER_MINUTE },
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       digest: { threshold: e.DIGEST_THRESHOLD, windowMs: e.DIGEST_WINDOW_SECONDS * 1000 },

@@ -24,7 +24,8 @@ const DURATION_UNITS: Record<string, number> = { m: 60_000, h: 3600_000, d: 24 *
 
 export type Command =
   | { name: 'help' }
-  | { name: 'list' }
+  /** No coins and no fields: every subscription; else only those about these coins or fields. */
+  | { name: 'list'; coins: string[]; fields: string[] }
   | { name: 'watch'; coins: string[]; fields: string[] }
   | { name: 'unwatch'; coins: string[]; fields: string[] }
   | { name: 'unwatch_all' }
@@ -58,8 +59,10 @@ export function parseCommand(name: string, args: string, form: CommandForm = sla
   switch (spec.name) {
     case 'help':
       return { ok: true, command: { name: 'help' } };
-    case 'list':
-      return words.length === 0 ? { ok: true, command: { name: 'list' } } : { ok: false, reply: usage };
+    case 'list': {
+      const targets = parseTargets(words, usage);
+      return targets.ok ? { ok: true, command: { name: 'list', ...targets.value } } : targets;
+    }
     case 'mention':
       return parseMention(args.trim(), usage);
     case 'mute':

@@ -35,8 +35,16 @@ const key = (p: Pair) => `${p.coinId}\u0000${p.field}`;
 export function planCommand(input: PlanInput): Plan {
   const { command } = input;
   switch (command.name) {
-    case 'list':
-      return { add: [], remove: [], reply: describeList(input.current, input.coinNames, input.form ?? slashForm) };
+    case 'list': {
+      const { coins, fields } = command;
+      if (coins.length === 0 && fields.length === 0) return { add: [], remove: [], reply: describeList(input.current, input.coinNames, input.form ?? slashForm) };
+      const shown = input.current.filter((p) => coins.includes(p.coinId) || fields.some((f) => p.field === f || topLevel(p.field) === f));
+      const what = [...coins, ...fields].join(', ');
+      const reply = shown.length
+        ? [`This chat's subscriptions about ${what} (${shown.length} of ${input.current.length}):`, ...describePairs(shown, input.coinNames).map((l) => `• ${l}`)].join('\n')
+        : `None of this chat's ${input.current.length} subscriptions is about ${what}.`;
+      return { add: [], remove: [], reply };
+    }
     case 'unwatch_all':
       return {
         add: [],

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import { chatAddress, type ChatAccess, type ChatRef } from './chat.js';
 import { parseCommand, type Command } from './command-grammar.js';
 import { changesSettings, findCommand, openCommands, slashForm, usageLine, type CommandForm, type CommandName } from './commands.js';
+import { createCommandRate } from './command-rate.js';
 import { helpText } from './help.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
 import { WATCHABLE_FIELDS } from './fields.js';
@@ -105,6 +106,8 @@ export interface CommandServiceOptions {
    * chat it is typed in); `open` (the default here, as for a service built in a test) serves every chat.
    */
   access?: { mode: 'approval' | 'open'; admins: ReadonlySet<string> };
+  /** Commands per minute a chat, and one person across the platform, may send (unlimited when absent). */
+  rate?: { perChatPerMinute: number; perUserPerMinute: number };
 }
 
 const DEFAULT_MUTE_LIMIT = 50;
@@ -121,7 +124,7 @@ export function privateNotice(access: string, address: string): string {
 }
 
 /** What became of a command, for the log. */
-type Outcome = 'answered' | 'usage' | 'refused' | 'not approved';
+type Outcome = 'answered' | 'usage' | 'refused' | 'not approved' | 'rate limited';
 
 /** One command being run: its parsed form, the chat's row and how the user types commands there. */
 interface Run<C extends Command = Command> {
@@ -135,6 +138,7 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
   const clock = options.clock ?? Date.now;
   const access = options.access ?? { mode: 'open', admins: new Set<string>() };
   const chatId = (run: Run) => run.chat.id;
+  const rate = options.rate && createCommandRate({ ...options.rate, clock });
 
   /**
    * The chat, when the bot serves it: approved, or approved now (CHAT_ACCESS=open, or a BOT_ADMINS user typed this).
@@ -262,6 +266,11 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     const spec = findCommand(request.name);
     if (!spec) return undefined;
     const parsed = parseCommand(spec.name, request.args, form);
+    const verdict = rate?.take(chatAddress(request.chat), request.senderId && `${request.chat.platform}:${request.senderId}`);
+    if (verdict && !verdict.ok) {
+      const reply = verdict.warn || request.answerRequired ? `Slow down: too many commands here. Try again in ${verdict.retryInSeconds} s.` : '';
+      return { reply, outcome: 'rate limited' };
+    }
     const admitted = admit(request);
     if ('refusal' in admitted) return { reply: admitted.refusal, outcome: 'not approved' };
     if (!parsed?.ok) return { reply: parsed?.reply ?? usageLine(spec, form), outcome: 'usage' };

@@ -16,7 +16,7 @@ describe('command grammar (DESIGN.md §3)', () => {
   it.each([
     ['/start', { name: 'help' }],
     ['/help', { name: 'help' }],
-    ['/list', { name: 'list' }],
+    ['/list', { name: 'list', coins: [], fields: [] }],
     ['/watch bitcoin', { name: 'watch', coins: ['bitcoin'], fields: [] }],
     ['/watch bitcoin ethereum', { name: 'watch', coins: ['bitcoin', 'ethereum'], fields: [] }],
     ['/watch public_notices', { name: 'watch', coins: [], fields: ['public_notices'] }],
@@ -46,7 +46,8 @@ describe('command grammar (DESIGN.md §3)', () => {
   it('answers a command without targets with its usage line', () => {
     expect(refused('/watch')).toBe(USAGE.watch);
     expect(refused('/unwatch   ')).toBe(USAGE.unwatch);
-    expect(refused('/list bitcoin')).toBe(USAGE.list);
+    expect(refused('/list NOT/A/COIN')).toContain(USAGE.list);
+    expect(ok('/list bitcoin platforms')).toEqual({ name: 'list', coins: ['bitcoin'], fields: ['platforms'] });
     expect(refused('/mention @a @b')).toBe(USAGE.mention);
   });
 

@@ -72,9 +72,9 @@ describe('planCommand', () => {
       { coinId: '*', field: 'public_notices' },
       { coinId: 'bitcoin', field: '*' },
     ];
-    expect(plan({ name: 'list' }, current).reply).toBe(
+    expect(plan({ name: 'list', coins: [], fields: [] }, current).reply).toBe(
       'This chat watches (2 subscriptions):\n• public_notices for every coin\n• bitcoin (Bitcoin, BTC): all changes',
     );
-    expect(plan({ name: 'list' }).reply).toContain('watches nothing yet');
+    expect(plan({ name: 'list', coins: [], fields: [] }).reply).toContain('watches nothing yet');
   });
 });

@@ -1,6 +1,7 @@
-// CHAT_ACCESS=approval through each platform's real intake: a stranger's command gets the exact approval line and
-// stores nothing, a BOT_ADMINS user approves a chat by typing in it, the CLI approves and revokes (alerts stop and
-// resume), an upgraded database keeps serving the chats that already watch something, and MUTE_LIMIT holds.
+// Who the bot serves and how much, through each platform's real intake: with CHAT_ACCESS=approval a stranger's command
+// gets the exact approval line and stores nothing, a BOT_ADMINS user approves a chat by typing in it, the CLI approves
+// and revokes (alerts stop and resume), an upgraded database keeps serving the chats that already watch something;
+// MUTE_LIMIT and the commands-per-minute buckets hold, each with its reply.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,6 +130,29 @@ describe('CHAT_ACCESS=approval on Telegram', () => {
     expect(sql().prepare('select count(*) from mutes').pluck().get()).toBe(3);
     now += 2 * 3600_000 + 1;
     expect(await fake.say(dm, '/mute 2h solana', STRANGER)).toContain('Muted solana');
+  });
+});
+
+describe('commands per minute', () => {
+  it('asks Telegram who is an administrator once a minute per person, not once per command', async () => {
+    const fake = await telegramBot({ CHAT_ACCESS: 'open' });
+    for (let i = 0; i < 5; i += 1) expect(await fake.say(group, `/watch coin-${i}`, STRANGER)).toContain('Only chat administrators');
+    expect(fake.calls.filter((c) => c.method === 'getChatMember')).toHaveLength(1);
+  });
+
+  it('answers a flood from one person with its allowance, one "slow down", then silence, without holding up others', async () => {
+    const fake = await telegramBot({ CHAT_ACCESS: 'open', CHAT_COMMANDS_PER_MINUTE: '30', CHAT_USER_COMMANDS_PER_MINUTE: '10' });
+    const before = fake.sent.length;
+    for (let i = 0; i < 25; i += 1) fake.type(group, '/list', STRANGER);
+    // Someone else's command in the same group comes after the flood, and is answered.
+    fake.type(group, '/help', ADMIN);
+    await fake.waitFor((m) => m.text.startsWith('coinsentry alerts'), before);
+    const replies = fake.sent.slice(before).map((m) => m.text);
+    expect(replies.filter((t) => t.includes('watches nothing'))).toHaveLength(10);
+    expect(replies.filter((t) => t.startsWith('Slow down: too many commands here. Try again in'))).toHaveLength(1);
+    expect(replies).toHaveLength(12);
+    now += 60_000;
+    expect(await fake.say(group, '/list', STRANGER)).toContain('watches nothing');
   });
 });
 

@@ -89,8 +89,8 @@ describe('Slack slash commands', () => {
   it('gives the usage line back for a malformed command', async () => {
     await setUp();
     expect(await say('/watch')).toMatch(/^Usage: \/watch/);
-    expect(await say('/coinsentry list everything')).toBe('Usage: /coinsentry list');
-    expect(await say('/list everything')).toBe('Usage: /list');
+    expect(await say('/coinsentry list NOT/A/COIN')).toContain('is not a CoinGecko coin id (lowercase letters, digits, - . _).\nUsage: /coinsentry list or /coinsentry list &lt;coin-id|field&gt;…');
+    expect(await say('/list NOT/A/COIN')).toContain('\nUsage: /list or /list &lt;coin-id|field&gt;…');
   });
 
   it('escapes & < > in replies, so echoed input cannot mention or link', async () => {

@@ -277,4 +277,46 @@ describe('Telegram end to end', () => {
     ]);
     expect(logLines.join('\n')).not.toContain('secret-coin-name');
   });
+
+  it('checks the webhook secret before anything else, limits updates to 1 MiB, and answers 503 until started', async () => {
+    await setUp();
+    const { log } = memoryLogger();
+    const adapter = createTelegramAdapter({
+      token: fake.token,
+      apiRoot: fake.apiRoot,
+      log,
+      webhook: { url: 'https://bot.example.org/telegram/webhook', secret: 'tg-secret_2' },
+    });
+    bot = createBot({ db: store.db, config: testConfig(), log, adapters: [adapter] });
+    const request = (secret: string | undefined, body: string) =>
+      bot!.app.request('/telegram/webhook', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(secret && { 'x-telegram-bot-api-secret-token': secret }) },
+        body,
+      });
+    const update = JSON.stringify({ update_id: 5, message: { message_id: 1, date: 1, chat: dm, from: { id: 900, is_bot: false, first_name: 'U' }, text: 'hi' } });
+    expect((await request('nope', 'x'.repeat(5 * 1024 * 1024))).status).toBe(401);
+    expect((await request('tg-secret_2', update)).status).toBe(503);
+    expect(fake.calls).toEqual([]);
+    await bot.start();
+    expect((await request('tg-secret_2', `{"update_id":6,"pad":"${'x'.repeat(1024 * 1024)}"}`)).status).toBe(413);
+    expect((await request('tg-secret_2', update)).status).toBe(200);
+  });
+
+  it('answers /list in a group in at most two messages, with a pointer to the filtered /list', async () => {
+    await setUp();
+    bot = await startBot();
+    await fake.say(group, '/list', MEMBER);
+    const chat = ensureChat(store.db, { platform: 'telegram', platformChatId: String(group.id), kind: 'group' });
+    const coins = Array.from({ length: 500 }, (_, i) => ({ coinId: `example-coin-with-a-rather-long-id-${i}`, field: '*' }));
+    applySubscriptionChanges(store.db, chat.id, coins, []);
+    const before = fake.sent.length;
+    fake.type(group, '/list', MEMBER);
+    await fake.waitFor((m) => m.text.includes('more lines not shown here; /list <coin-id|field> shows part of the list.'), before);
+    expect(fake.sent.slice(before)).toHaveLength(2);
+    expect(await fake.say(group, '/list example-coin-with-a-rather-long-id-7', MEMBER)).toContain('(1 of 500)');
+    const inPrivate = fake.sent.length;
+    await fake.say(dm, '/help');
+    expect(fake.sent.length - inPrivate).toBe(1);
+  });
 });

@@ -77,8 +77,16 @@ export function memoryLogger(): { log: Logger; lines: string[] } {
 }
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  // Tests serve every chat unless they test approval (CHAT_ACCESS=approval, the default of a real deployment).
-  return parseConfig({ COINGECKO_WEBHOOK_SECRET: SECRET, CEXPING_WEBHOOK_SECRET: CEXPING_SECRET, CHAT_ACCESS: 'open', ...env });
+  // Tests serve every chat, and let one person send a whole tour of commands at once, unless they test those bounds
+  // (CHAT_ACCESS=approval and 30/10 commands a minute are the defaults of a real deployment).
+  return parseConfig({
+    COINGECKO_WEBHOOK_SECRET: SECRET,
+    CEXPING_WEBHOOK_SECRET: CEXPING_SECRET,
+    CHAT_ACCESS: 'open',
+    CHAT_COMMANDS_PER_MINUTE: '10000',
+    CHAT_USER_COMMANDS_PER_MINUTE: '10000',
+    ...env,
+  });
 }
 
 export interface TestApp {

@@ -3,7 +3,9 @@
 // alert sending with Bot API answers mapped to dispatcher outcomes.
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
 import type { Chat } from 'grammy/types';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { CHAT_COMMANDS, HANDLED_NAMES } from '../../core/commands.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
@@ -20,6 +22,8 @@ export interface TelegramOptions {
   timeoutSeconds?: number;
   /** Messages per second across all chats (default 30, the public Bot API's limit). */
   ratePerSecond?: number;
+  /** Milliseconds since the epoch; times the administrator cache. */
+  clock?: () => number;
 }
 
 /** The menu Telegram shows under "/": every declared command, in declaration order (aliases such as /start are not listed). */
@@ -32,6 +36,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
   const log = options.log.child({ platform: 'telegram' });
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 } });
   let installed = false;
+  const canManage = adminCheck(log, options.clock ?? Date.now);
 
   function install(commands: CommandHandler): void {
     if (installed) return;
@@ -43,7 +48,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
         chat: chatRef(ctx.chat),
         name,
         args: typeof ctx.match === 'string' ? ctx.match : '',
-        canManage: () => canManage(ctx, log),
+        canManage: () => canManage(ctx),
         parseMention: (text) => (/^@[A-Za-z0-9_]{5,32}$/.test(text) ? text : undefined),
         publicReply: ctx.chat.type !== 'private',
         ...(ctx.from && { senderId: String(ctx.from.id) }),
@@ -51,7 +56,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
       // In a group the reply answers the command's message, so a busy chat sees what it answers. A long /list can
       // exceed Telegram's 4096 characters: it goes as a few messages, never silence.
       const answering = ctx.chat.type === 'private' ? {} : { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } };
-      for (const part of replyParts(reply)) await ctx.reply(part, { link_preview_options: { is_disabled: true }, ...answering });
+      const parts = ctx.chat.type === 'private' ? replyParts(reply) : replyParts(reply, GROUP_REPLY_MESSAGES);
+      for (const part of parts) await ctx.reply(part, { link_preview_options: { is_disabled: true }, ...answering });
     });
 
     // Anything else typed in a private chat (plain text, another bot's command) gets a pointer to /help. In groups and
@@ -95,9 +101,7 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     routes(commands) {
       install(commands);
       if (!options.webhook) return [];
-      const app = new Hono();
-      app.post('/', webhookCallback(bot, 'hono', { secretToken: options.webhook.secret }));
-      return [{ path: '/telegram/webhook', app }];
+      return [{ path: '/telegram/webhook', app: webhookRoute(bot, options.webhook.secret) }];
     },
 
     async start(commands) {
@@ -124,11 +128,47 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
   };
 }
 
-/** A plain-text reply in messages Telegram accepts (at most 10, enough for a full /list; the rest summarised). */
-export function replyParts(reply: string | undefined): string[] {
+/** Telegram's updates are a few kilobytes; a larger body is not from Telegram. */
+export const UPDATE_MAX_BYTES = 1024 * 1024;
+
+/**
+ * POST /telegram/webhook: the secret header first, in constant time (an unauthenticated request costs nothing and never
+ * reaches grammY, which would call getMe), then the size (413 over 1 MiB), then 503 until the bot knows who it is
+ * (start() has run getMe; Telegram retries), and only then grammY's handler.
+ */
+function webhookRoute(bot: Bot, secret: string): Hono {
+  const app = new Hono();
+  const expected = createHash('sha256').update(secret).digest();
+  const handle = webhookCallback(bot, 'hono');
+  app.post(
+    '/',
+    async (c, next) => {
+      const given = createHash('sha256').update(c.req.header('x-telegram-bot-api-secret-token') ?? '').digest();
+      if (!timingSafeEqual(given, expected)) return c.json({ error: 'wrong or missing secret token' }, 401);
+      await next();
+    },
+    bodyLimit({ maxSize: UPDATE_MAX_BYTES, onError: (c) => c.json({ error: `update larger than ${UPDATE_MAX_BYTES} bytes` }, 413) }),
+    (c) => (bot.isInited() ? handle(c) : c.json({ error: 'the bot is starting; Telegram will retry' }, 503)),
+  );
+  return app;
+}
+
+/** In a group a reply takes at most this many messages: a long /list must not flood everyone's chat. */
+export const GROUP_REPLY_MESSAGES = 2;
+
+/**
+ * A plain-text reply in messages Telegram accepts: at most `maxMessages` (10 in a private chat, enough for a full /list
+ * of 500; 2 in a group), the rest summarised with a pointer to /list's filter.
+ */
+export function replyParts(reply: string | undefined, maxMessages = 10): string[] {
   if (!reply) return [];
   const lines = reply.split('\n').map((line) => shorten(line, MAX_MESSAGE_LENGTH));
-  return packLines(lines, MAX_MESSAGE_LENGTH, 10, (hidden) => `… ${hidden} more line${hidden === 1 ? '' : 's'} not shown`);
+  return packLines(
+    lines,
+    MAX_MESSAGE_LENGTH,
+    maxMessages,
+    (hidden) => `… ${hidden} more line${hidden === 1 ? '' : 's'} not shown here; /list <coin-id|field> shows part of the list.`,
+  );
 }
 
 export function chatKind(type: Chat['type']): ChatKind {
@@ -142,19 +182,36 @@ function chatRef(chat: Chat): ChatRef {
   return { platform: 'telegram', platformChatId: String(chat.id), kind: chatKind(chat.type), title: title ?? null };
 }
 
-/** Private chats and channels: whoever can post may manage. Groups: administrators, including anonymous ones. */
-async function canManage(ctx: Context, log: Logger): Promise<boolean> {
-  const chat = ctx.chat;
-  if (!chat || chat.type === 'private' || chat.type === 'channel') return true;
-  if (ctx.msg?.sender_chat?.id === chat.id) return true;
-  if (!ctx.from) return false;
-  try {
-    const member = await ctx.getChatMember(ctx.from.id);
-    return member.status === 'creator' || member.status === 'administrator';
-  } catch (error) {
-    log.warn({ err: error, chat: chat.id }, 'could not check chat administrator status; refusing the change');
-    return false;
-  }
+/** How long a getChatMember answer is trusted, and how many are kept: a burst of commands costs one call per person. */
+const ADMIN_CACHE_MS = 60_000;
+const ADMIN_CACHE_MAX = 10_000;
+
+/**
+ * Private chats and channels: whoever can post may manage. Groups: administrators, including anonymous ones, asked
+ * with getChatMember at most once a minute per (chat, person).
+ */
+function adminCheck(log: Logger, clock: () => number): (ctx: Context) => Promise<boolean> {
+  const known = new Map<string, { admin: boolean; until: number }>();
+  return async (ctx) => {
+    const chat = ctx.chat;
+    if (!chat || chat.type === 'private' || chat.type === 'channel') return true;
+    if (ctx.msg?.sender_chat?.id === chat.id) return true;
+    if (!ctx.from) return false;
+    const key = `${chat.id}:${ctx.from.id}`;
+    const cached = known.get(key);
+    if (cached && cached.until > clock()) return cached.admin;
+    try {
+      const member = await ctx.getChatMember(ctx.from.id);
+      const admin = member.status === 'creator' || member.status === 'administrator';
+      if (known.size >= ADMIN_CACHE_MAX) known.delete(known.keys().next().value!);
+      known.delete(key);
+      known.set(key, { admin, until: clock() + ADMIN_CACHE_MS });
+      return admin;
+    } catch (error) {
+      log.warn({ err: error, chat: chat.id }, 'could not check chat administrator status; refusing the change');
+      return false;
+    }
+  };
 }
 
 /** Bot API answers → what the dispatcher should do. */
