@@ -1,5 +1,5 @@
 // History for /recent: recorded events as alert sources, newest first, from the events and changes tables.
-import { desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, sql } from 'drizzle-orm';
 import type { RecentEntry } from '../core/recent.js';
 import type { Db } from './open-database.js';
 import { changes, deliveries, events } from './schema.js';
@@ -20,31 +20,41 @@ export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[
   });
 }
 
-/** The last `limit` events of a coin that changed something. */
+/**
+ * The last `limit` events of a coin that changed something: the events_coin index walked newest first, each event
+ * checked for a change by its (event_row_id, position) key, so the cost follows `limit`, not the coin's history.
+ */
 export function coinHistory(db: Db, coinId: string, limit: number): RecentEntry[] {
-  const rows = db
-    .selectDistinct({ id: changes.eventRowId })
-    .from(changes)
-    .innerJoin(events, eq(events.id, changes.eventRowId))
-    .where(eq(events.coinId, coinId))
-    .orderBy(desc(changes.eventRowId))
-    .limit(limit)
-    .all();
-  return entries(db, rows.map((r) => r.id), () => ({}));
+  return entries(db, coinEvents(db, coinId, limit).all().map((r) => r.id), () => ({}));
 }
 
-/** The last `limit` events that changed `field` or one of its sub-fields, with only those changes. */
+/** The query behind coinHistory (exported so a test can read SQLite's plan for it). */
+export function coinEvents(db: Db, coinId: string, limit: number) {
+  return db
+    .select({ id: events.id })
+    .from(events)
+    .where(and(eq(events.coinId, coinId), exists(db.select({ one: sql`1` }).from(changes).where(eq(changes.eventRowId, events.id)))))
+    .orderBy(desc(events.id))
+    .limit(limit);
+}
+
+/**
+ * The last `limit` events that changed `field` or one of its sub-fields, with only those changes: a sub-field through
+ * the (field, event_row_id) index, a top-level field through (top_field, event_row_id), newest first, stopping at
+ * `limit` distinct events (never a LIKE scan of the table).
+ */
 export function fieldHistory(db: Db, field: string, limit: number): RecentEntry[] {
-  const pattern = `${field.replace(/[\\%_]/g, (c) => `\\${c}`)}.%`;
-  const covers = or(eq(changes.field, field), sql`${changes.field} like ${pattern} escape '\\'`);
-  const rows = db
+  return entries(db, fieldEvents(db, field, limit).all().map((r) => r.id), () => ({ field }));
+}
+
+/** The query behind fieldHistory (exported so a test can read SQLite's plan for it). */
+export function fieldEvents(db: Db, field: string, limit: number) {
+  return db
     .selectDistinct({ id: changes.eventRowId })
     .from(changes)
-    .where(covers)
+    .where(field.includes('.') ? eq(changes.field, field) : eq(changes.topField, field))
     .orderBy(desc(changes.eventRowId))
-    .limit(limit)
-    .all();
-  return entries(db, rows.map((r) => r.id), () => ({ field }));
+    .limit(limit);
 }
 
 type Selection = { positions?: Set<number>; status?: string; field?: string };

@@ -34,12 +34,22 @@ export const changes = sqliteTable(
       .references(() => events.id, { onDelete: 'cascade' }),
     position: integer('position').notNull(),
     field: text('field').notNull(),
+    /** The top-level field (`platforms` for `platforms.ethereum`), computed by SQLite: what `/recent platforms` reads. */
+    topField: text('top_field').generatedAlwaysAs(sql`iif(instr(field, '.') > 0, substr(field, 1, instr(field, '.') - 1), field)`, {
+      mode: 'virtual',
+    }),
     changeType: text('change_type').notNull(),
     /** JSON text; NULL when the key was absent from the payload. */
     oldValue: text('old_value'),
     newValue: text('new_value'),
   },
-  (t) => [uniqueIndex('changes_event_position').on(t.eventRowId, t.position)],
+  (t) => [
+    uniqueIndex('changes_event_position').on(t.eventRowId, t.position),
+    // `/recent <field>` walks these newest first and stops after the count asked for, whatever the size of the table:
+    // a sub-field by its name, a top-level field by top_field.
+    index('changes_field_event').on(t.field, t.eventRowId),
+    index('changes_top_field_event').on(t.topField, t.eventRowId),
+  ],
 );
 
 /** Signed bodies that could not be used (not JSON, wrong shape): kept verbatim for inspection, never alerted on. */

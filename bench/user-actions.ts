@@ -1,0 +1,156 @@
+// user-actions: what a chat user's commands cost on a database of 1,000,000 events (3,000,000 changes, 1,000,000
+// deliveries, 1,000 mutes in one chat) beside the same commands on a 1,000-event database, measured in one run,
+// round-robin, through the real command service on SQLite: `/recent <rare field>`, `/recent <rare sub-field>`,
+// `/recent <coin>`, `/recent` (the chat's own alerts) and `/list` of a chat with 500 subscriptions and 1,000 mutes.
+// Why: DESIGN.md §8 wants every user action to cost what it returns (an index walk), never a scan of a growing table,
+// so nobody can stall the bot by typing /recent and a big instance answers as fast as a new one.
+import { join } from 'node:path';
+import { createCommandService, type CommandHandler } from '../src/core/command-service.js';
+import { sqliteChatStore } from '../src/db/chat-store.js';
+import { openDatabase, type Db } from '../src/db/open-database.js';
+import { makeTempDir, removeTempDir } from './child-processes.js';
+import type { BenchContext, BenchResult, Benchmark } from './report.js';
+import { round } from './stats.js';
+
+const BIG = 1_000_000;
+const SMALL = 1_000;
+const CHATS = 1_000;
+const COINS = 10_000;
+const P99_MS = 5;
+const RATIO = 2;
+/** Every RARE-th event also changes the rare field and belongs to the rare coin. */
+const RARE = 100_000;
+
+const ACTIONS = [
+  { label: '/recent links (a rare field)', name: 'recent', args: 'links 10' },
+  { label: '/recent links.whitepaper (a rare sub-field)', name: 'recent', args: 'links.whitepaper 10' },
+  { label: '/recent rare-coin (a coin with few events)', name: 'recent', args: 'rare-coin 10' },
+  { label: '/recent bitcoin (a busy coin)', name: 'recent', args: 'bitcoin 10' },
+  { label: "/recent (the chat's own alerts)", name: 'recent', args: '' },
+  { label: '/list (500 subscriptions, 1,000 mutes)', name: 'list', args: '' },
+] as const;
+
+/** A database of `events` events, 3 changes each, one delivery each spread over CHATS chats, 1,000 mutes in chat 1. */
+function seed(db: Db, events: number): void {
+  const sql = db.$client;
+  const now = Date.now();
+  sql.transaction(() => {
+    sql.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${CHATS})
+      insert into chats (platform, platform_chat_id, kind) select 'telegram', cast(-i as text), 'group' from n`).run();
+    sql.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < ${events})
+      insert into events (source, event_id, event_type, coin_id, coin_symbol, coin_name, occurred_at, received_at, raw_body)
+      select 'coingecko', 'evt-' || i, 'cg.coin.info.updated',
+             case when i % ${RARE} = 7 then 'rare-coin' when i % 10 = 0 then 'bitcoin' else 'coin-' || (i % ${COINS}) end,
+             'SYM', 'Name', ${Math.floor(now / 1000)}, ${now} - i, '{}' from n`).run();
+    sql.prepare(`insert into changes (event_row_id, position, field, change_type, old_value, new_value)
+      select id, 0, 'name', 'update', '"Old"', '"New"' from events`).run();
+    sql.prepare(`insert into changes (event_row_id, position, field, change_type, new_value)
+      select id, 1, case when id % ${RARE} = 7 then 'links.whitepaper' else 'platforms.ethereum' end, 'addition', '"0xabc"' from events`).run();
+    sql.prepare(`insert into changes (event_row_id, position, field, change_type, new_value)
+      select id, 2, 'categories', 'addition', '"meme"' from events`).run();
+    sql.prepare(`insert into deliveries (event_row_id, chat_id, status, severity, matched_positions, attempts, next_attempt_at, created_at, sent_at)
+      select id, 1 + (id % ${CHATS}), 'sent', 'low', '[0,1,2]', 1, ${now}, ${now}, ${now} from events`).run();
+    sql.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 500)
+      insert into subscriptions (chat_id, coin_id, field) select 1, 'coin-' || i, '*' from n`).run();
+    sql.prepare(`with recursive n(i) as (select 1 union all select i + 1 from n where i < 1000)
+      insert into mutes (chat_id, kind, target, until) select 1, 'coin', 'muted-coin-' || i, ${now + 30 * 86_400_000} from n`).run();
+  })();
+  sql.exec('analyze');
+}
+
+function percentile(samples: number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function time(commands: CommandHandler, action: (typeof ACTIONS)[number]): Promise<number> {
+  const started = performance.now();
+  const reply = await commands.run({
+    chat: { platform: 'telegram', platformChatId: '-1', kind: 'group' },
+    name: action.name,
+    args: action.args,
+    canManage: () => true,
+  });
+  const ms = performance.now() - started;
+  if (!reply || reply.startsWith('Usage')) throw new Error(`${action.label} answered ${reply}`);
+  return ms;
+}
+
+export const userActions: Benchmark = {
+  name: 'user-actions',
+  title: 'what /recent and /list cost at 1,000,000 events beside 1,000',
+  async run(ctx: BenchContext): Promise<BenchResult> {
+    const dir = makeTempDir('user-actions');
+    try {
+      const big = ctx.quick ? BIG / 10 : BIG;
+      const dbs = [SMALL, big].map((events) => {
+        const started = performance.now();
+        const db = openDatabase(join(dir, `${events}.db`));
+        seed(db, events);
+        ctx.say(`seeded ${events.toLocaleString('en-US')} events, ${(3 * events).toLocaleString('en-US')} changes in ${round((performance.now() - started) / 1000, 1)} s`);
+        return { events, db, commands: createCommandService(sqliteChatStore(db), { subscriptionLimit: 500, muteLimit: 1_000 }) };
+      });
+      const rounds = ctx.quick ? 50 : 300;
+      const samples = dbs.map(() => ACTIONS.map(() => [] as number[]));
+      for (let r = 0; r < rounds; r += 1) {
+        for (const [d, db] of dbs.entries()) {
+          for (const [a, action] of ACTIONS.entries()) samples[d]![a]!.push(await time(db.commands, action));
+        }
+      }
+      const rows = ACTIONS.map((action, a) => {
+        const small = percentile(samples[0]![a]!, 99);
+        const large = percentile(samples[1]![a]!, 99);
+        return { action, small, large, ratio: large / small, medianSmall: percentile(samples[0]![a]!, 50), medianLarge: percentile(samples[1]![a]!, 50) };
+      });
+      for (const db of dbs) db.db.$client.close();
+      const sizeLabel = `${big.toLocaleString('en-US')} events`;
+      return {
+        name: 'user-actions',
+        title: this.title,
+        runs: `${rounds} rounds, round-robin over both databases; p99 of each`,
+        bars: rows.flatMap((row) => [
+          {
+            label: `${row.action.label}: p99 at ${sizeLabel}`,
+            measured: round(row.large, 3),
+            unit: 'ms',
+            target: `≤ ${P99_MS} ms`,
+            met: row.large <= P99_MS,
+          },
+          {
+            label: `${row.action.label}: ${sizeLabel} vs ${SMALL.toLocaleString('en-US')}`,
+            measured: round(row.large, 3),
+            unit: 'ms',
+            baseline: { label: `p99 at ${SMALL.toLocaleString('en-US')} events`, value: round(row.small, 3), unit: 'ms' },
+            ratio: round(row.ratio, 2),
+            target: `≤ ${RATIO}× the small database`,
+            met: row.ratio <= RATIO,
+          },
+        ]),
+        figures: Object.fromEntries(
+          rows.map((row) => [
+            row.action.label,
+            { p99SmallMs: round(row.small, 3), p99LargeMs: round(row.large, 3), medianSmallMs: round(row.medianSmall, 3), medianLargeMs: round(row.medianLarge, 3) },
+          ]),
+        ),
+        tables: [
+          {
+            title: 'per command, both databases measured in the same run (median / p99)',
+            header: ['command', `${SMALL.toLocaleString('en-US')} events`, sizeLabel, 'p99 ratio'],
+            rows: rows.map((row) => [
+              row.action.label,
+              `${round(row.medianSmall, 3)} / ${round(row.small, 3)} ms`,
+              `${round(row.medianLarge, 3)} / ${round(row.large, 3)} ms`,
+              `${round(row.ratio, 2)}×`,
+            ]),
+          },
+        ],
+        notes: [
+          'The gate for a batch of 100 and a /metrics scrape belong to the dispatcher and metrics benchmarks.',
+          'Through createCommandService on SQLite in-process: no platform, no network; the cost is the database work and the reply text.',
+        ],
+      };
+    } finally {
+      removeTempDir(dir);
+    }
+  },
+};

@@ -1,0 +1,52 @@
+// /recent must cost what it returns: SQLite's plan for each history query is an index walk in id order (no scan of
+// changes or events, no temporary sort), and the answers are right for top-level fields, sub-fields and coins.
+import { afterEach, describe, expect, it } from 'vitest';
+import { coinEvents, coinHistory, fieldEvents, fieldHistory } from '../../src/db/history.js';
+import { tempDb, type TempDb } from '../support/harness.js';
+
+let t: TempDb;
+afterEach(() => t.cleanup());
+
+function plan(query: { toSQL(): { sql: string; params: unknown[] } }): string {
+  const { sql, params } = query.toSQL();
+  return (t.db.$client.prepare(`explain query plan ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+}
+
+function seed(): void {
+  const sql = t.db.$client;
+  const event = sql.prepare("insert into events (source, event_id, event_type, coin_id, occurred_at, raw_body) values ('coingecko', ?, 'cg.coin.info.updated', ?, 0, '{}')");
+  const change = sql.prepare("insert into changes (event_row_id, position, field, change_type, new_value) values (?, ?, ?, 'update', '\"x\"')");
+  sql.transaction(() => {
+    for (let i = 1; i <= 40; i += 1) {
+      const id = Number(event.run(`e${i}`, i % 2 ? 'bitcoin' : 'ethereum').lastInsertRowid);
+      change.run(id, 0, i % 4 === 0 ? 'platforms.ethereum' : i % 4 === 1 ? 'platforms.solana' : 'name');
+    }
+    event.run('no-changes', 'bitcoin'); // an unhandled event type: recorded, nothing changed
+  })();
+}
+
+describe('/recent history queries', () => {
+  it('walk an index newest first for a coin, a top-level field and a sub-field', () => {
+    t = tempDb();
+    seed();
+    expect(plan(coinEvents(t.db, 'bitcoin', 10))).toMatch(/SEARCH events USING (COVERING )?INDEX events_coin/);
+    expect(plan(fieldEvents(t.db, 'platforms', 10))).toMatch(/SEARCH changes USING (COVERING )?INDEX changes_top_field_event/);
+    expect(plan(fieldEvents(t.db, 'platforms.ethereum', 10))).toMatch(/SEARCH changes USING (COVERING )?INDEX changes_field_event/);
+    for (const query of [coinEvents(t.db, 'bitcoin', 10), fieldEvents(t.db, 'platforms', 10), fieldEvents(t.db, 'links.homepage', 10)]) {
+      expect(plan(query)).not.toMatch(/SCAN (changes|events)|TEMP B-TREE/);
+    }
+  });
+
+  it('answer newest first, only events that changed something, within the count', () => {
+    t = tempDb();
+    seed();
+    expect(coinHistory(t.db, 'bitcoin', 3).map((e) => e.source.eventId)).toEqual(['e39', 'e37', 'e35']);
+    expect(fieldHistory(t.db, 'platforms', 3).map((e) => [e.source.eventId, e.source.changes[0]!.field])).toEqual([
+      ['e40', 'platforms.ethereum'],
+      ['e37', 'platforms.solana'],
+      ['e36', 'platforms.ethereum'],
+    ]);
+    expect(fieldHistory(t.db, 'platforms.solana', 2).map((e) => e.source.eventId)).toEqual(['e37', 'e33']);
+    expect(fieldHistory(t.db, 'name', 50)).toHaveLength(20);
+  });
+});
