@@ -5,6 +5,7 @@ import type { Alert } from '../core/alert.js';
 import type { Digest } from '../core/compact.js';
 import type { CommandHandler } from '../core/command-service.js';
 import type { Hono } from 'hono';
+import type { ReportState } from './platform-state.js';
 
 /** Where a chat lives. `platformChatId` is the platform's own id, as text (Telegram ids exceed 2^53 only in theory). */
 export interface ChatRef {
@@ -51,8 +52,12 @@ export interface PlatformAdapter {
   send(chat: ChatRef, alert: Alert): Promise<SendOutcome>;
   /** Renders and sends a digest of held low-severity alerts (one message, no ping). Same outcome rules as `send`. */
   sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome>;
-  /** Starts receiving commands (polling, gateway, …) and hands them to `commands`. */
-  start?(commands: CommandHandler): Promise<void>;
+  /**
+   * Connects and starts receiving commands (polling, gateway, …), handing them to `commands`. Resolves once connected;
+   * throws a PlatformUnauthorizedError when the platform refuses the credentials, any other error when it cannot be
+   * reached (then it is tried again). Later changes of the connection (gateway dropped, back again) go to `report`.
+   */
+  start?(commands: CommandHandler, report?: ReportState): Promise<void>;
   stop?(): Promise<void>;
   /** HTTP routes the adapter serves (Telegram webhook mode, Slack slash commands). */
   routes?(commands: CommandHandler): ReadonlyArray<{ path: string; app: Hono }>;
