@@ -8,9 +8,6 @@ import { readDotenvFile } from './dotenv-file.js';
 import { createLogger, secretsOf, type Logger } from './logger.js';
 import type { PlatformAdapter } from './platforms/port.js';
 import { webhookSources } from './sources/index.js';
-import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
-import { createSlackAdapter } from './platforms/slack/slack-adapter.js';
-import { createTelegramAdapter } from './platforms/telegram/telegram-adapter.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
 
 /** The configuration, and warnings about variables that look like settings but are not known. */
@@ -27,16 +24,24 @@ function loadConfig(): { config: Config; warnings: string[] } {
   }
 }
 
-/** One adapter per platform whose credentials are set; the log says once which ones are off. */
-function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
+/**
+ * One adapter per platform whose credentials are set; the log says once which ones are off. A platform's client library
+ * is loaded only when it is on (discord.js alone takes most of a start's time).
+ */
+async function createAdapters(config: Config, log: Logger): Promise<PlatformAdapter[]> {
   const adapters: PlatformAdapter[] = [];
   if (config.telegram) {
+    const { createTelegramAdapter } = await import('./platforms/telegram/telegram-adapter.js');
     adapters.push(createTelegramAdapter({ ...config.telegram, log }));
   } else log.info('telegram is off (TELEGRAM_BOT_TOKEN is not set)');
-  if (config.discord) adapters.push(createDiscordAdapter({ ...config.discord, log }));
-  else log.info('discord is off (DISCORD_BOT_TOKEN is not set)');
-  if (config.slack) adapters.push(createSlackAdapter({ ...config.slack, log }));
-  else log.info('slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)');
+  if (config.discord) {
+    const { createDiscordAdapter } = await import('./platforms/discord/discord-adapter.js');
+    adapters.push(createDiscordAdapter({ ...config.discord, log }));
+  } else log.info('discord is off (DISCORD_BOT_TOKEN is not set)');
+  if (config.slack) {
+    const { createSlackAdapter } = await import('./platforms/slack/slack-adapter.js');
+    adapters.push(createSlackAdapter({ ...config.slack, log }));
+  } else log.info('slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)');
   if (adapters.length === 0) {
     log.warn('no chat platform is configured: webhooks are recorded but alerts go nowhere (set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)');
   }
@@ -50,7 +55,7 @@ async function main(): Promise<void> {
   for (const warning of warnings) log.warn(warning);
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   for (const line of webhookSources(config).off) log.info(line);
-  const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true, secrets });
+  const bot = createBot({ db, config, log, adapters: await createAdapters(config, log), processMetrics: true, secrets });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>
