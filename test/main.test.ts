@@ -1,6 +1,6 @@
 // The composition root as a real process: starts from the environment alone, serves, and shuts down cleanly.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,10 +21,12 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>) {
+/** `uid`: run as that user (to meet permissions root would bypass). */
+function start(env: Record<string, string>, uid?: number) {
   dir = mkdtempSync(join(tmpdir(), 'coinsentry-main-'));
   const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
+    ...(uid !== undefined && { uid, gid: uid }),
     env: { PATH: process.env.PATH ?? '', DOTENV_PATH: '/dev/null', PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: join(dir, 'db', 'bot.db'), ...env },
   });
   child = proc;
@@ -145,6 +147,20 @@ describe('main', () => {
     const blocked = start({ COINGECKO_WEBHOOK_SECRET: SECRET, DATABASE_PATH: join(file, 'bot.db') });
     expect(await blocked.exited).toBe(1);
     expect(blocked.output().stderr).toContain(`DATABASE_PATH=${join(file, 'bot.db')}: cannot open the database: cannot create its directory ${file}`);
+  });
+
+  it('says when the database directory cannot be written', async () => {
+    // Root writes anywhere: the server then runs as nobody; anyone else meets a read-only directory as it is.
+    const asRoot = process.getuid?.() === 0;
+    const locked = mkdtempSync(join(tmpdir(), 'coinsentry-locked-'));
+    chmodSync(locked, asRoot ? 0o755 : 0o555);
+    const run = start({ COINGECKO_WEBHOOK_SECRET: SECRET, DATABASE_PATH: join(locked, 'bot.db') }, asRoot ? 65534 : undefined);
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr.trim()).toBe(
+      `coinsentry: failed to start: DATABASE_PATH=${join(locked, 'bot.db')}: cannot open the database: no permission to write in its directory ${locked} (SQLite also keeps -wal and -shm files there)`,
+    );
+    chmodSync(locked, 0o755);
+    rmSync(locked, { recursive: true, force: true });
   });
 
   it('warns about misspelt variables with a did-you-mean, and once that no platform is configured', async () => {
