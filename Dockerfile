@@ -26,6 +26,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY migrations ./migrations
+# The fixtures send-test-event posts (node dist/cli/send-test-event.js), so the image can check its own webhook.
+COPY test/fixtures ./test/fixtures
 # The image's own "node" user (uid 1000) owns only the data directory; the code stays read-only to it.
 RUN mkdir -p /data && chown node:node /data
 USER node
@@ -34,5 +36,5 @@ EXPOSE 8080
 # No curl in slim images: Node's own fetch asks /healthz (200 when the database answers).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-# Exactly what `npm start` runs after its build step (prestart): the image is already built, so no rebuild here.
+# Exactly what `npm start` runs after its prestart (which builds only when sources changed): the image is already built.
 CMD ["node", "--enable-source-maps", "--max-semi-space-size=2", "dist/main.js"]

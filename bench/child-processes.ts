@@ -151,7 +151,7 @@ export function telegramServerEnv(dir: string, databasePath: string, telegram: {
     LOG_LEVEL: 'info',
     TELEGRAM_BOT_TOKEN: telegram.token,
     TELEGRAM_API_ROOT: telegram.apiRoot,
-    DOTENV_PATH: join(dir, 'none.env'),
+    DOTENV_PATH: '/dev/null',
   };
 }
 

@@ -83,7 +83,7 @@ function cases(quick: boolean): Case[] {
 }
 
 function baseEnv(dir: string, databasePath: string): Record<string, string> {
-  return { COINGECKO_WEBHOOK_SECRET: BENCH_SECRET, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DOTENV_PATH: join(dir, 'none.env') };
+  return { COINGECKO_WEBHOOK_SECRET: BENCH_SECRET, DATABASE_PATH: databasePath, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', DOTENV_PATH: '/dev/null' };
 }
 
 interface CaseResult {

@@ -48,7 +48,7 @@ async function measure(ctx: BenchContext, label: string, seed: (db: Db) => void,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    DOTENV_PATH: join(dir, 'none.env'),
+    DOTENV_PATH: '/dev/null',
     ...fakes.env,
   });
   const reader = new Database(dbPath, { readonly: true });

@@ -114,7 +114,7 @@ export function markdownReport(info: RunInfo, results: readonly BenchResult[], f
   if (info.code.srcChangedDuringRun) {
     lines.push(`- **warning**: src/ changed during the run (commit ${info.code.commit} → ${info.code.atEnd}); the figures may mix two versions of the code`);
   }
-  lines.push('', '## Bars (DESIGN.md §8)', '', 'Medians of repeated runs where a benchmark repeats (see each section); ratio = measured / baseline.', '');
+  lines.push('', '## Bars', '', 'Medians of repeated runs where a benchmark repeats (see each section); ratio = measured / baseline.', '');
   lines.push(markdownTable(['benchmark', 'bar', 'measured', 'baseline (same run)', 'ratio', 'target', 'result'], barRows(results).map((row) => row.map((c, i) => (i === 6 && c !== 'met' ? `**${c}**` : c)))));
   for (const f of failures) lines.push('', `**${f.name}: failed** — ${f.error.split('\n')[0]}`);
   for (const r of results) {

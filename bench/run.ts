@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only name[,name]]`: runs the benchmarks of DESIGN.md §8 one after another, prints
+// `npm run bench [-- --quick] [-- --only name[,name]]`: runs the benchmarks one after another, prints
 // each bar with its measured value, the baseline measured in the same run and the ratio, and writes the run (with the
 // machine it ran on) to bench/RESULTS.md and bench/results.json — or, for a run that is not the complete full suite
 // (--quick, --only), to bench/RESULTS.partial.md and bench/results.partial.json, so a smoke run never replaces the
@@ -15,10 +15,11 @@ import { ingest } from './ingest.js';
 import { latency } from './latency.js';
 import { matching } from './matching.js';
 import { memory } from './memory.js';
+import { startup } from './startup.js';
 import { userActions } from './user-actions.js';
 import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, userActions];
+const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, startup, userActions];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -7,6 +7,7 @@ import type { Db } from './db/open-database.js';
 import { createEventRecorder } from './db/record-event.js';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
+import type { PlatformState } from './platforms/platform-state.js';
 import { webhookSources } from './sources/index.js';
 import type { SourcesConfig } from './sources/source.js';
 import { webhookRoute, type WebhookRouteDeps } from './sources/webhook-route.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   metrics: Metrics;
   clock?: () => number;
   onRecorded?: WebhookRouteDeps['onRecorded'];
+  /** Each chat platform's connection state, shown by /healthz (which stays 200 while only a platform is down). */
+  platformStates?: () => Record<string, PlatformState>;
   /** Extra routes (Telegram webhook, Slack commands), mounted at their path. */
   routes?: ReadonlyArray<{ path: string; app: Hono }>;
 }
@@ -31,11 +34,15 @@ export function createApp(deps: AppDeps): Hono {
   for (const source of webhookSources(deps.config).enabled) app.route(`/webhooks/${source.name}`, webhookRoute(source, route));
   for (const extra of deps.routes ?? []) app.route(extra.path, extra.app);
 
-  // Healthy means webhooks can be recorded: the database takes writes (not merely answers reads).
+  // Healthy means webhooks can be recorded: the database takes writes (not merely answers reads). A platform being down
+  // shows in the body but not in the status code, so a load balancer keeps sending webhooks (their alerts wait).
   app.get('/healthz', (c) => {
     const database = checkDatabase(db);
-    if (database === 'ok') return c.json({ status: 'ok', database });
-    return c.json({ status: 'unavailable', database }, 503);
+    const platforms = Object.fromEntries(
+      Object.entries(deps.platformStates?.() ?? {}).map(([name, state]) => [name, { ...state, since: new Date(state.since).toISOString() }]),
+    );
+    if (database === 'ok') return c.json({ status: 'ok', database, platforms });
+    return c.json({ status: 'unavailable', database, platforms }, 503);
   });
 
   app.get('/metrics', async (c) => {

@@ -11,6 +11,7 @@ import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { PlatformUnauthorizedError, trackPlatformState, type PlatformState, type PlatformStateTracker } from './platforms/platform-state.js';
 import type { PlatformAdapter } from './platforms/port.js';
 
 export interface BotDeps {
@@ -25,6 +26,10 @@ export interface BotDeps {
   backoff?: DispatcherDeps['backoff'];
   /** Spacing of the retries of an adapter that could not start (default 5 s doubling up to 5 min, with jitter). */
   startRetry?: BackoffOptions;
+  /** Wait before trying again a platform that refused its credentials (default 10 min: a fixed token needs a restart anyway). */
+  unauthorizedRetryMs?: number;
+  /** Configured secrets, kept out of the error texts /healthz shows. */
+  secrets?: readonly string[];
 }
 
 export interface Bot {
@@ -36,13 +41,23 @@ export interface Bot {
   start(): Promise<void>;
   /** Stops the dispatcher, then the adapters (the caller closes the HTTP server and the database). */
   stop(): Promise<void>;
+  /** Each platform's connection state, by platform name. */
+  platformStates(): Record<string, PlatformState>;
 }
 
 export function createBot(deps: BotDeps): Bot {
   const { db, log, adapters } = deps;
+  const hidden = (deps.secrets ?? []).filter((secret) => secret.length >= 6);
+  const scrub = (text: string) => hidden.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const trackers = new Map<PlatformAdapter, PlatformStateTracker>(
+    adapters.map((adapter) => [adapter, trackPlatformState({ platform: adapter.platform, log, clock: deps.clock, scrub })]),
+  );
+  const platformStates = () => Object.fromEntries(adapters.map((adapter) => [adapter.platform, trackerOf(adapter).get()]));
+  const trackerOf = (adapter: PlatformAdapter) => trackers.get(adapter) as PlatformStateTracker;
   const metrics = createMetrics({
     outboxDepth: () => outboxDepth(db),
     deadLetters: () => deadLetters(db),
+    platformUp: () => Object.entries(platformStates()).map(([platform, state]) => ({ platform, up: state.status === 'connected' })),
     processMetrics: deps.processMetrics,
   });
   const commands = createCommandService(sqliteChatStore(db), {
@@ -71,6 +86,7 @@ export function createBot(deps: BotDeps): Bot {
     metrics,
     clock: deps.clock,
     onRecorded: () => dispatcher.wake(),
+    platformStates,
     routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
   });
 
@@ -79,15 +95,24 @@ export function createBot(deps: BotDeps): Bot {
 
   async function startAdapter(adapter: PlatformAdapter, attempt: number): Promise<void> {
     if (stopped) return;
+    const tracker = trackerOf(adapter);
     try {
-      await adapter.start?.(commands);
-      log.info({ platform: adapter.platform, attempt }, 'platform connected');
+      await adapter.start?.(commands, (status, error) => {
+        if (!stopped) tracker.report(status, error);
+      });
+      if (!stopped) tracker.report('connected');
     } catch (error) {
-      const delay = backoffDelay(attempt, undefined, { baseMs: 5000, maxMs: 5 * 60_000, ...deps.startRetry });
-      log.error(
-        { platform: adapter.platform, err: error, attempt, retry_in_ms: delay },
-        `${adapter.platform} could not start; its commands are not received until it connects (trying again)`,
-      );
+      if (stopped) return;
+      // The state tracker logs a line when the state changes; each retry is a debug line only.
+      let delay: number;
+      if (error instanceof PlatformUnauthorizedError) {
+        delay = deps.unauthorizedRetryMs ?? 10 * 60_000;
+        tracker.report('unauthorized', `${error.message}; next try in ${Math.max(1, Math.round(delay / 60_000))} min`);
+      } else {
+        delay = backoffDelay(attempt, undefined, { baseMs: 5000, maxMs: 5 * 60_000, ...deps.startRetry });
+        tracker.report('connecting', error instanceof Error ? error.message : String(error));
+      }
+      log.debug({ platform: adapter.platform, err: error, attempt, retry_in_ms: delay }, `${adapter.platform} could not start; trying again`);
       const timer = setTimeout(() => {
         retries.delete(timer);
         void startAdapter(adapter, attempt + 1);
@@ -102,6 +127,7 @@ export function createBot(deps: BotDeps): Bot {
     commands,
     dispatcher,
     metrics,
+    platformStates,
     async start() {
       dispatcher.start();
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko

@@ -2,6 +2,7 @@
 import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 
+/** A configuration problem, naming its variable: `VARIABLE: what is wrong`. */
 export class ConfigError extends Error {
   constructor(
     readonly variable: string,
@@ -87,6 +88,35 @@ const schema = z.object({
 });
 
 type Env = z.output<typeof schema>;
+type Variable = keyof typeof schema.shape;
+
+/** Every variable coinsentry reads, derived from the schema (a variable added there is known everywhere at once). */
+export const KNOWN_VARIABLES: readonly string[] = Object.freeze([...Object.keys(schema.shape), 'DOTENV_PATH']);
+
+/** Prefixes of coinsentry's variables: an unknown variable starting with one is most likely a misspelt one. */
+export const VARIABLE_PREFIXES = [
+  'COINGECKO_', 'CEXPING_', 'TELEGRAM_', 'DISCORD_', 'SLACK_', 'DATABASE_', 'DIGEST_', 'DELIVERY_', 'WEBHOOK_', 'LOG_',
+  'CHAT_', 'BOT_', 'RETENTION_', 'SUBSCRIPTION_',
+] as const;
+
+/** The variables holding secrets or tokens; none may keep the placeholder `.env.example` ships with. */
+const SECRET_VARIABLES = [
+  'COINGECKO_WEBHOOK_SECRET',
+  'CEXPING_WEBHOOK_SECRET',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'DISCORD_BOT_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+] as const satisfies readonly Variable[];
+
+/** How `.env.example` marks a value to fill in (`whsec_replace_me`); a secret like this is public, so it is refused. */
+const PLACEHOLDER = /replace[_-]?me|change[_-]?me/i;
+
+/** Whether `value` is still a placeholder to fill in rather than a real secret. */
+export const isPlaceholder = (value: string | undefined): boolean => PLACEHOLDER.test(value ?? '');
+
+const PLACEHOLDER_MESSAGE = 'still holds the placeholder from .env.example: set the real value';
 
 export interface Config {
   readonly port: number;
@@ -140,6 +170,8 @@ export interface Config {
  */
 export function parseConfig(env: Record<string, string | undefined>, dotenvText = ''): Config {
   const merged: Record<string, string | undefined> = { ...parseDotenv(dotenvText), ...env };
+  const placeholder = SECRET_VARIABLES.find((name) => isPlaceholder(merged[name]));
+  if (placeholder) throw new ConfigError(placeholder, PLACEHOLDER_MESSAGE);
   const result = schema.safeParse(merged);
   if (!result.success) throw firstIssue(result.error);
   return deepFreeze(toConfig(result.data));

@@ -1,90 +1,152 @@
-// `npm run demo`: the whole pipeline offline. Starts the server on an embedded SQLite file in a temp directory,
-// subscribes a demo chat with real commands, posts every bundled fixture of every source (CoinGecko, then CEXPing) with
-// a valid signature over real HTTP, and prints each alert as Telegram, Discord and Slack would get it. No tokens, no
-// network beyond 127.0.0.1.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+// `npm run demo`: the whole pipeline offline, as a walk through a listing desk's day. Starts the real server on
+// 127.0.0.1 with a throw-away SQLite file, uses the real chat commands (/watch, /mention, /mute, /recent), posts bundled
+// webhooks of both sources with valid signatures over real HTTP, and prints each alert once, as a person reads it in a
+// chat, then a digest. `--verbose` adds the exact payload of every platform; `--platform telegram|discord|slack` prints
+// that platform's payloads instead. The clock is the demo's own, so a digest window passes in an instant.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { parseConfig } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
-import { createConsoleAdapter } from './platforms/console/console-adapter.js';
+import { createConsoleAdapter, type ConsoleRenderer } from './platforms/console/console-adapter.js';
+import { renderConsoleAlert, renderConsoleDigest } from './platforms/console/render-console.js';
 import { renderDiscordAlert, renderDiscordDigest } from './platforms/discord/render-discord.js';
 import { renderSlackAlert, renderSlackDigest } from './platforms/slack/render-slack.js';
 import { renderTelegramAlert, renderTelegramDigest } from './platforms/telegram/render-telegram.js';
 import { SOURCES } from './sources/index.js';
 import { postSignedWebhook } from './sources/post-signed.js';
 
+const json = (value: unknown) => JSON.stringify(value, null, 2);
+/** The exact payloads, per platform. */
+const PAYLOADS: Record<string, ConsoleRenderer> = {
+  telegram: { label: 'Telegram sendMessage text (HTML)', render: (a, c) => renderTelegramAlert(a, { mention: c.opsMention }), renderDigest: renderTelegramDigest },
+  discord: { label: 'Discord message body', render: (a, c) => json(renderDiscordAlert(a, { mention: c.opsMention })), renderDigest: (d) => json(renderDiscordDigest(d)) },
+  slack: { label: 'Slack chat.postMessage', render: (a, c) => json(renderSlackAlert(a, { mention: c.opsMention })), renderDigest: (d) => json(renderSlackDigest(d)) },
+};
+const CHAT_VIEW: ConsoleRenderer = { label: '', render: (a, c) => renderConsoleAlert(a, { mention: c.opsMention }), renderDigest: renderConsoleDigest };
+
+const { values: flags } = parseArgs({ options: { verbose: { type: 'boolean', default: false }, platform: { type: 'string' } } });
+if (flags.platform !== undefined && !(flags.platform in PAYLOADS)) {
+  process.stderr.write(`--platform takes ${Object.keys(PAYLOADS).join(', ')}\n`);
+  process.exit(2);
+}
+const renderers = flags.platform ? [PAYLOADS[flags.platform]!] : flags.verbose ? [CHAT_VIEW, ...Object.values(PAYLOADS)] : [CHAT_VIEW];
+
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../test/fixtures');
+const WINDOW_SECONDS = 60;
 /** One made-up secret per source (`COINGECKO_WEBHOOK_SECRET`, `CEXPING_WEBHOOK_SECRET`), so every source is on. */
 const secrets = new Map(SOURCES.map((source) => [source.name, `demo-${source.name}-secret`]));
 const out = (text: string) => process.stdout.write(`${text}\n`);
+let now = Date.now();
+const clock = () => now;
 
 const dir = mkdtempSync(join(tmpdir(), 'coinsentry-demo-'));
 const config = parseConfig({
   ...Object.fromEntries(SOURCES.map((source) => [source.client.secretVariable, secrets.get(source.name)])),
   DATABASE_PATH: join(dir, 'demo.db'),
   LOG_LEVEL: 'warn',
-  // Every alert is printed as it comes: no low-severity alert is held back for a digest.
-  DIGEST_THRESHOLD: '0',
+  // A chat that was sent one low-severity alert in the last minute gets the next ones as a digest.
+  DIGEST_THRESHOLD: '1',
+  DIGEST_WINDOW_SECONDS: String(WINDOW_SECONDS),
   // The demo's console chat is its own: nobody needs to approve it.
   CHAT_ACCESS: 'open',
 });
 const db = openDatabase(config.databasePath);
-const log = createLogger(config.logLevel);
-const sink = createConsoleAdapter({
-  write: out,
-  renderers: [
-    { label: 'Telegram (HTML parse mode)', render: (alert) => renderTelegramAlert(alert), renderDigest: renderTelegramDigest },
-    {
-      label: 'Discord (message body: embeds)',
-      render: (alert) => JSON.stringify(renderDiscordAlert(alert), null, 2),
-      renderDigest: (digest) => JSON.stringify(renderDiscordDigest(digest), null, 2),
-    },
-    {
-      label: 'Slack (chat.postMessage text + Block Kit)',
-      render: (alert) => JSON.stringify(renderSlackAlert(alert), null, 2),
-      renderDigest: (digest) => JSON.stringify(renderSlackDigest(digest), null, 2),
-    },
-  ],
-});
-const bot = createBot({ db, config, log, adapters: [sink] });
+const sink = createConsoleAdapter({ write: out, renderers });
+const bot = createBot({ db, config, log: createLogger(config.logLevel), adapters: [sink], clock });
 await bot.start();
 const server = serve({ fetch: bot.app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise<void>((ready) => server.once('listening', ready));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-out(`coinsentry demo · database ${config.databasePath} · webhook endpoints ${SOURCES.map((s) => `${base}/webhooks/${s.name}`).join(', ')}\n`);
 
 const chat = { platform: 'console', platformChatId: 'demo-ops', kind: 'group' as const, title: 'Demo ops desk' };
-for (const command of [
-  '/watch platforms public_notices additional_notices',
-  '/watch wild-goat-coin-2 genius-3 example-rebrand example-links',
-  '/watch listings binance',
-  '/watch delistings',
-]) {
+async function say(command: string): Promise<void> {
   const [name = '', ...args] = command.slice(1).split(' ');
-  out(`> ${command}\n${await bot.commands.run({ chat, name, args: args.join(' '), canManage: () => true })}\n`);
+  const parseMention = (text: string) => (/^@\w{3,32}$/.test(text) ? text : undefined);
+  out(`> ${command}\n${await bot.commands.run({ chat, name, args: args.join(' '), canManage: () => true, parseMention })}\n`);
 }
 
-// CoinGecko first: the coins it names let CEXPing's listings of their symbols (WGC, EBT, GENIUS) resolve to them.
-for (const { name, client } of SOURCES) {
-  const folder = join(FIXTURES, client.fixtures);
-  for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
-    const body = readFileSync(join(folder, file));
-    const eventId = `demo-${name}-${file.replace(/\.json$/, '')}`;
-    const response = await postSignedWebhook({ url: `${base}/webhooks/${name}`, client, secret: secrets.get(name)!, eventId, body });
-    out(`POST ${join(client.fixtures, file)} → ${response.status} ${await response.text()}`);
-    await bot.dispatcher.idle();
-  }
+/** Posts a bundled webhook (`coingecko/name` or `cexping/name`) as its provider would, and waits for its alerts. */
+async function post(fixture: string, eventId = `demo-${fixture.replace('/', '-')}`): Promise<void> {
+  const [sourceName, name] = fixture.split('/') as [string, string];
+  const source = SOURCES.find((s) => s.name === sourceName)!;
+  const body = readFileSync(join(FIXTURES, source.client.fixtures, `${name}.json`));
+  const url = `${base}/webhooks/${source.name}`;
+  const before = sink.sent.length + sink.digests.length;
+  const response = await postSignedWebhook({ url, client: source.client, secret: secrets.get(source.name)!, eventId, body, nowMs: now });
+  await bot.dispatcher.idle();
+  const sent = sink.sent.length + sink.digests.length > before;
+  out(`(${source.name} webhook ${name} → ${response.status}${sent ? '' : `, ${await heldOrMuted(eventId)}`})\n`);
 }
+
+async function heldOrMuted(eventId: string): Promise<string> {
+  const row = db.$client
+    .prepare('select d.status from deliveries d join events e on e.id = d.event_row_id where e.event_id = ?')
+    .get(eventId) as { status: string } | undefined;
+  return row ? `nothing sent: ${row.status === 'held' ? 'held for the digest' : row.status}` : 'no chat watches this';
+}
+
+/** Lets a minute pass, so the alerts before count no more against the digest threshold. */
+async function later(): Promise<void> {
+  now += (WINDOW_SECONDS + 1) * 1000;
+  bot.dispatcher.wake();
+  await bot.dispatcher.idle();
+}
+
+async function step(title: string, run: () => Promise<void>): Promise<void> {
+  out(`\n═══ ${title} ═══\n`);
+  await run();
+}
+
+out(`coinsentry demo · a throw-away database in ${dir} · webhooks at ${base}/webhooks/…`);
+await step('1. An ops desk subscribes', async () => {
+  await say('/watch platforms additional_notices');
+  await say('/watch listings binance');
+  await say('/watch delistings');
+  await say('/watch wild-goat-coin-2 example-links genius-3');
+  await say('/mention @oncall_desk');
+});
+await step('2. A contract migration: the public notice of the same event comes along as context', async () => {
+  await post('coingecko/contract-migration-same-chain');
+  await later();
+  await post('coingecko/new-chain-deployment-solana');
+  await later();
+  await post('coingecko/additional-notice');
+});
+await step('3. A burst of small changes becomes one digest', async () => {
+  await later();
+  await post('coingecko/name-update');
+  await post('coingecko/links-homepage-update');
+  await post('coingecko/category-addition');
+  out(`(a minute passes)\n`);
+  await later();
+});
+await step('4. Listings arrive at once, matched to coins by their symbol', async () => {
+  await later();
+  await post('cexping/new-listing');
+  await later();
+  await post('cexping/futures-listing');
+  await later();
+  await post('cexping/delisting');
+});
+await step('5. /mute silences low-severity alerts for a while', async () => {
+  await say('/mute 1d categories');
+  await later();
+  await post('coingecko/category-addition', 'demo-category-again');
+});
+await step('6. /recent: what this chat was sent, muted and held ones included', async () => {
+  await say('/recent 6');
+});
 
 const totals = db.$client.prepare('select status, count(*) as n from deliveries group by status').all() as Array<{ status: string; n: number }>;
-out(`\n> /list\n${await bot.commands.run({ chat, name: 'list', args: '', canManage: () => true })}`);
-out(`\nDeliveries: ${totals.map((t) => `${t.n} ${t.status}`).join(', ') || 'none'} · alerts printed: ${sink.sent.length}`);
+out(`Deliveries: ${totals.map((t) => `${t.n} ${t.status}`).join(', ')} · alerts shown: ${sink.sent.length} · digests: ${sink.digests.length}`);
+if (!flags.verbose && !flags.platform) out('Run `npm run demo -- --verbose` (or `--platform telegram|discord|slack`) for the exact payloads.');
 
 await bot.stop();
 server.close();

@@ -1,19 +1,20 @@
 // The composition root: the only file that reads process.env, opens the database, creates clients and starts
 // listeners. Everything else receives what it needs as arguments.
-import { existsSync, readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
+import { readDotenvFile } from './dotenv-file.js';
 import { createLogger, secretsOf } from './logger.js';
 import { chatPlatforms } from './platforms/index.js';
 import { webhookSources } from './sources/index.js';
+import { unknownVariableWarnings } from './unknown-variables.js';
 
-function loadConfig(): Config {
-  const dotenvPath = process.env.DOTENV_PATH ?? '.env';
-  const dotenvText = existsSync(dotenvPath) ? readFileSync(dotenvPath, 'utf8') : '';
+/** The configuration, and warnings about variables that look like settings but are not known. */
+function loadConfig(): { config: Config; warnings: string[] } {
   try {
-    return parseConfig(process.env, dotenvText);
+    const dotenvText = readDotenvFile(process.env);
+    return { config: parseConfig(process.env, dotenvText), warnings: unknownVariableWarnings(process.env, dotenvText) };
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`coinsentry: invalid configuration: ${error.message}\n`);
@@ -24,13 +25,18 @@ function loadConfig(): Config {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const log = createLogger(config.logLevel, undefined, secretsOf(config));
+  const { config, warnings } = loadConfig();
+  const secrets = secretsOf(config);
+  const log = createLogger(config.logLevel, undefined, secrets);
+  for (const warning of warnings) log.warn(warning);
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
   for (const line of webhookSources(config).off) log.info(line);
-  const platforms = chatPlatforms(config, log);
+  const platforms = await chatPlatforms(config, log);
   for (const line of platforms.off) log.info(line);
-  const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true });
+  if (platforms.enabled.length === 0) {
+    log.warn('no chat platform is configured: webhooks are recorded but alerts go nowhere (set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)');
+  }
+  const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true, secrets });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>

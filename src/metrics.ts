@@ -6,6 +6,8 @@ export interface MetricsOptions {
   outboxDepth?: () => number;
   /** Outbox rows that exhausted their attempts, read at scrape time. */
   deadLetters?: () => number;
+  /** Whether each platform is connected, read at scrape time. */
+  platformUp?: () => ReadonlyArray<{ platform: string; up: boolean }>;
   /** Also export process metrics (memory, event-loop lag). Off in tests. */
   processMetrics?: boolean;
 }
@@ -13,7 +15,7 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions = {}) {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'coinsentry_' });
-  const { outboxDepth, deadLetters } = options;
+  const { outboxDepth, deadLetters, platformUp } = options;
   return {
     registry,
     webhookRequests: new Counter({
@@ -47,6 +49,15 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers: [registry],
       collect() {
         if (outboxDepth) this.set(outboxDepth());
+      },
+    }),
+    platformUp: new Gauge({
+      name: 'coinsentry_platform_up',
+      help: 'Whether each chat platform is connected (1) or connecting / refusing the credentials (0); /healthz says why',
+      labelNames: ['platform'] as const,
+      registers: [registry],
+      collect() {
+        for (const { platform, up } of platformUp?.() ?? []) this.set({ platform }, up ? 1 : 0);
       },
     }),
     deadLetters: new Gauge({

@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../src/bot.js';
 import type { CommandHandler } from '../src/core/command-service.js';
+import { PlatformUnauthorizedError } from '../src/platforms/platform-state.js';
 import { memoryLogger, tempDb, testConfig, type TempDb } from './support/harness.js';
 import { ScriptedAdapter } from './support/scripted-adapter.js';
 
@@ -10,12 +11,15 @@ import { ScriptedAdapter } from './support/scripted-adapter.js';
 class FlakyStart extends ScriptedAdapter {
   attempts = 0;
   started?: CommandHandler;
-  constructor(private failures: number) {
+  constructor(
+    private failures: number,
+    private error?: Error,
+  ) {
     super();
   }
   async start(commands: CommandHandler): Promise<void> {
     this.attempts += 1;
-    if (this.attempts <= this.failures) throw new Error(`gateway unreachable (#${this.attempts})`);
+    if (this.attempts <= this.failures) throw this.error ?? new Error(`gateway unreachable (#${this.attempts})`);
     this.started = commands;
   }
 }
@@ -39,9 +43,26 @@ describe('starting the platforms', () => {
     expect(flaky.started).toBeUndefined();
     await expect.poll(() => flaky.started, { timeout: 5000 }).toBeDefined();
     expect(flaky.attempts).toBe(3);
-    const failures = lines.filter((line) => line.includes('could not start; its commands are not received until it connects'));
-    expect(failures).toHaveLength(2);
-    expect(lines.some((line) => line.includes('"attempt":3') && line.includes('platform connected'))).toBe(true);
+    // One line per change of state (connecting, then connected), not one per failed attempt.
+    const states = lines.filter((line) => line.includes('"state":')).map((line) => JSON.parse(line) as { state: string; error?: string });
+    expect(states.filter((s) => s.state === 'connecting')).toEqual([expect.objectContaining({ error: 'gateway unreachable (#1)' })]);
+    expect(states.filter((s) => s.state === 'connected')).toHaveLength(2);
+    expect(bot.platformStates().scripted).toMatchObject({ status: 'connected' });
+  });
+
+  it('waits minutes, not seconds, before trying again a platform that refused its credentials, and says which variable', async () => {
+    store = tempDb();
+    const { log, lines } = memoryLogger();
+    const refused = new FlakyStart(Number.POSITIVE_INFINITY, new PlatformUnauthorizedError('SCRIPTED_TOKEN', 'Scripted refused the token'));
+    bot = createBot({ db: store.db, config: testConfig(), log, adapters: [refused], startRetry: { baseMs: 10, maxMs: 20 } });
+    await bot.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(refused.attempts).toBe(1);
+    expect(bot.platformStates().scripted).toMatchObject({
+      status: 'unauthorized',
+      error: 'Scripted refused the token; check SCRIPTED_TOKEN; next try in 10 min',
+    });
+    expect(lines.filter((line) => line.includes('refused the credentials'))).toHaveLength(1);
   });
 
   it('stops retrying when the bot stops', async () => {

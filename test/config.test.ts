@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ConfigError, KNOWN_VARIABLES, parseConfig } from '../src/config.js';
+import { unknownVariableWarnings } from '../src/unknown-variables.js';
 
 const base = { COINGECKO_WEBHOOK_SECRET: 'whsec_a' };
 
@@ -93,5 +96,34 @@ describe('parseConfig', () => {
       'TELEGRAM_WEBHOOK_SECRET',
     );
     expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb' }).variable).toBe('SLACK_SIGNING_SECRET');
+  });
+
+  it('refuses every secret or token still holding a placeholder, naming it', () => {
+    const example = readFileSync(resolve(import.meta.dirname, '..', '.env.example'), 'utf8');
+    expect(errorOf({}, example).message).toBe('COINGECKO_WEBHOOK_SECRET: still holds the placeholder from .env.example: set the real value');
+    for (const variable of ['CEXPING_WEBHOOK_SECRET', 'TELEGRAM_BOT_TOKEN', 'DISCORD_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'TELEGRAM_WEBHOOK_SECRET']) {
+      expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', [variable]: 'replace_me' }).variable).toBe(variable);
+    }
+    expect(errorOf({ COINGECKO_WEBHOOK_SECRET: 'whsec_real, whsec_CHANGEME' }).variable).toBe('COINGECKO_WEBHOOK_SECRET');
+  });
+});
+
+describe('unknownVariableWarnings', () => {
+  it('warns about unknown variables with a coinsentry prefix or a near miss, with the closest known name', () => {
+    const env = { TELEGRAM_TOKEN: 'x', SLACK_TOKEN: 'x', LOG_LEVL: 'debug', RETENTION_DAZE: '3', DISCORD_FOO: 'x', HOME: '/root', PWD: '/', NODE_ENV: 'production' };
+    expect(unknownVariableWarnings(env, 'DATABSE_PATH=/data/x.db\nPORT=1\n')).toEqual([
+      'DATABSE_PATH is not a coinsentry setting and is ignored; did you mean DATABASE_PATH?',
+      'DISCORD_FOO is not a coinsentry setting and is ignored',
+      'LOG_LEVL is not a coinsentry setting and is ignored; did you mean LOG_LEVEL?',
+      'RETENTION_DAZE is not a coinsentry setting and is ignored',
+      'SLACK_TOKEN is not a coinsentry setting and is ignored; did you mean SLACK_BOT_TOKEN?',
+      'TELEGRAM_TOKEN is not a coinsentry setting and is ignored; did you mean TELEGRAM_BOT_TOKEN?',
+    ]);
+  });
+
+  it('knows every variable of .env.example, so a copy of it warns about nothing', () => {
+    const example = readFileSync(resolve(import.meta.dirname, '..', '.env.example'), 'utf8');
+    expect(unknownVariableWarnings({}, example)).toEqual([]);
+    expect(KNOWN_VARIABLES).toContain('DOTENV_PATH');
   });
 });

@@ -1,29 +1,45 @@
-// The README's first command: the offline demo runs the whole pipeline and prints every platform's rendering.
+// The README's first command: the offline demo walks through a desk's day and prints each alert once, as a chat shows
+// it; --verbose and --platform print the exact payloads.
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
+function demo(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/demo.ts', ...args], {
+    cwd: resolve(import.meta.dirname, '..'),
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
 describe('npm run demo', () => {
-  it('posts every fixture of both sources and prints each alert as Telegram, Discord and Slack would get it', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
-      cwd: resolve(import.meta.dirname, '..'),
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { PATH: process.env.PATH ?? '' },
-    });
-    expect(run.status).toBe(0);
-    const out = run.stdout;
-    // 10 CoinGecko fixtures (9 alerts), then 7 CEXPing ones: a Binance listing, a delisting, and two listings whose
-    // symbols (WGC, GENIUS) name coins the chat watches; the preview on OKX, the ping and the unknown type alert no one.
-    expect(out.match(/^POST .* → 200 /gm)).toHaveLength(17);
-    expect(out.match(/^ALERT to Demo ops desk/gm)).toHaveLength(13);
-    expect(out).toContain('ALERT to Demo ops desk · PEPE2 · medium');
-    expect(out).toContain('⛔ <b>Delisting</b> on <b>Binance</b>');
-    for (const heading of ['── Telegram (HTML parse mode) ──', '── Discord (message body: embeds) ──', '── Slack (chat.postMessage text + Block Kit) ──']) {
-      expect(out.split(heading)).toHaveLength(14);
+  it('prints each alert once as a person reads it, in well under 200 lines, through /watch, a migration, /mute, /recent and a digest', () => {
+    const out = demo();
+    expect(out.split('\n').length).toBeLessThan(200);
+    for (const command of ['> /watch platforms', '> /mute 1d categories', '> /recent']) expect(out).toContain(command);
+    const alerts = out.match(/^── to Demo ops desk · .+ ──$/gm) ?? [];
+    // One heading per alert sent: each is printed once, not once per platform.
+    expect(alerts).toHaveLength(Number(/alerts shown: (\d+)/.exec(out)?.[1]));
+    expect(alerts).toEqual(expect.arrayContaining(['── to Demo ops desk · example-bridge-token · high ──', '── to Demo ops desk · PEPE2 · medium ──']));
+    expect(out).toContain('📢 Public notice (context)\n   “EBT has migrated to a new contract. Swap your old tokens 1:1 at the official portal.”');
+    expect(out).toMatch(/── digest to Demo ops desk · \d+ alerts ──\n🗂 Digest: /);
+    expect(out).toContain('nothing sent: muted');
+    expect(out).toContain('⛔ Delisting on Binance');
+    // No markup and no raw payloads in the chat view.
+    expect(out).not.toMatch(/<b>|"blocks"|"embeds"/);
+  });
+
+  it('prints the exact payloads with --verbose, or one platform with --platform', () => {
+    const verbose = demo('--verbose');
+    for (const label of ['── Telegram sendMessage text (HTML) ──', '── Discord message body ──', '── Slack chat.postMessage ──']) {
+      expect(verbose).toContain(label);
     }
-    expect(out).toContain('POST cexping/ping.json → 200 {"status":"ok"}');
-    expect(out).toContain('<a href="https://www.coingecko.com/en/search?query=PEPE2">Search on CoinGecko</a>');
-    expect(out).toContain('Deliveries: 13 sent · alerts printed: 13');
+    const telegram = demo('--platform', 'telegram');
+    expect(telegram).toContain('🔁 <b>Contract migration</b> on <b>ethereum</b>');
+    expect(telegram).not.toContain('"blocks"');
   });
 });

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseAdminConfig, type AdminConfig } from '../config.js';
-import { openDatabase } from '../db/open-database.js';
+import { DatabaseOpenError, openDatabase, type Db } from '../db/open-database.js';
 import { ADMIN_COMMANDS, type AdminCommand, type Args, type Outcome } from './admin-commands.js';
 
 export interface AdminIo {
@@ -70,7 +70,14 @@ export function runAdmin(argv: readonly string[], io: AdminIo): number {
     io.stderr(`no database at ${config.databasePath}: set DATABASE_PATH (environment or .env) to the server's database file`);
     return 2;
   }
-  const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  let db: Db;
+  try {
+    db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  } catch (error) {
+    if (!(error instanceof DatabaseOpenError)) throw error;
+    io.stderr(`coinsentry: ${error.message}`);
+    return 2;
+  }
   let outcome: Outcome;
   try {
     outcome = command.run(args, { db, config, now: io.now() });

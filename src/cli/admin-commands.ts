@@ -45,6 +45,9 @@ export interface AdminCommand {
   run: (args: Args, context: CommandContext) => Outcome;
 }
 
+/** Outbox statuses that are not final: still to be sent (`held` waits for the chat's digest). */
+const OPEN_STATUSES = ['pending', 'sending', 'held'] as const;
+
 const NEXT_SWEEP = 'A running bot sends them at its next outbox sweep (within 30 s).';
 const CLI = 'npm run cli --';
 const refuse = (text: string): Outcome => ({ code: 2, text });
@@ -152,15 +155,15 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   },
 
   outbox: {
-    synopsis: '[--status pending,sending] [--limit 50]',
-    summary: 'outbox rows of these statuses (pending, sending, sent, dead, cancelled, …), newest first',
+    synopsis: `[--status ${OPEN_STATUSES.join(',')}] [--limit 50]`,
+    summary: `outbox rows of these statuses (default: every one not final yet, ${OPEN_STATUSES.join(', ')}; also sent, dead, cancelled, muted), newest first`,
     options: { status: { type: 'string' }, limit: { type: 'string' } },
     check: (args) =>
       option(args, 'status') !== undefined && !/^[a-z]+(,[a-z]+)*$/.test(option(args, 'status')!)
         ? '--status takes statuses separated by commas, e.g. --status pending,cancelled'
         : checkLimit(args),
     run: (args, { db }) => {
-      const rows = listDeliveries(db, option(args, 'status')?.split(',') ?? ['pending', 'sending'], limitOf(args));
+      const rows = listDeliveries(db, option(args, 'status')?.split(',') ?? [...OPEN_STATUSES], limitOf(args));
       return { code: 0, text: rows.length ? deliveryTable(rows) : 'no outbox rows with these statuses', json: rows };
     },
   },

@@ -1,12 +1,20 @@
 // Entry point of the admin command line (`npm run cli -- <command>`, or `node dist/cli/admin.js <command>` from a
 // build): the process around runAdmin — arguments, environment, the .env file, output streams and the exit code.
-import { existsSync, readFileSync } from 'node:fs';
+import { ConfigError } from '../config.js';
+import { readDotenvFile } from '../dotenv-file.js';
 import { runAdmin } from './admin-cli.js';
 
-const dotenvPath = process.env.DOTENV_PATH ?? '.env';
+let dotenvText = '';
+try {
+  dotenvText = readDotenvFile(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(`coinsentry: invalid configuration: ${error.message}`);
+  process.exit(2);
+}
 process.exitCode = runAdmin(process.argv.slice(2), {
   env: process.env,
-  dotenvText: existsSync(dotenvPath) ? readFileSync(dotenvPath, 'utf8') : '',
+  dotenvText,
   now: Date.now,
   stdout: (text) => console.log(text),
   stderr: (text) => console.error(text),

@@ -6,6 +6,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseDotenv } from 'dotenv';
+import { ConfigError, isPlaceholder } from '../config.js';
+import { readDotenvFile } from '../dotenv-file.js';
 import { SOURCES } from '../sources/index.js';
 import { postSignedWebhook } from '../sources/post-signed.js';
 
@@ -14,6 +16,15 @@ const NAMES = SOURCES.map((s) => s.name).join(' | ');
 const USAGE =
   `usage: npm run send-test-event -- [--source ${NAMES}] [--url http://localhost:8080/webhooks/<source>] ` +
   '[--fixture name-update | --file body.json | --all] [--event-id id]';
+
+function readDotenv(): Record<string, string> {
+  try {
+    return parseDotenv(readDotenvFile(process.env));
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+}
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`);
@@ -39,9 +50,11 @@ if (values.help) {
 const source = SOURCES.find((s) => s.name === values.source);
 if (!source) fail(`unknown source: ${String(values.source)}`);
 const { client } = source;
-const dotenv = existsSync('.env') ? parseDotenv(readFileSync('.env', 'utf8')) : {};
+const dotenv = readDotenv();
 const secret = (process.env[client.secretVariable] ?? dotenv[client.secretVariable] ?? '').split(',')[0]?.trim();
 if (!secret) fail(`${client.secretVariable} is not set (environment or .env)`);
+// Signing with the placeholder would "pass" against a server holding it too, while every real delivery fails.
+if (isPlaceholder(secret)) fail(`${client.secretVariable} still holds the placeholder from .env.example: set the real value`);
 const port = process.env.PORT ?? dotenv.PORT ?? '8080';
 const url = String(values.url ?? `http://localhost:${port}/webhooks/${source.name}`);
 

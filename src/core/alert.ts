@@ -3,7 +3,8 @@
 import { isExchangeField } from './exchanges.js';
 import { explorerLink, type ExplorerLink } from './explorers.js';
 import { topLevel } from './fields.js';
-import { LISTING_TITLE, listingItem, type ListingItem } from './listing.js';
+import { listingItem, type ListingItem } from './listing.js';
+import { describeChange } from './wording.js';
 
 export type Severity = 'high' | 'medium' | 'info';
 
@@ -24,8 +25,8 @@ export type AlertItem =
       newExplorer?: ExplorerLink;
     }
   | { kind: 'new_chain' | 'chain_removed'; chain: string; address: Shown; explorer?: ExplorerLink }
-  | { kind: 'notice'; changeType: ChangeType; old?: Shown; new?: Shown }
-  | { kind: 'flag'; status: string; label: string; old: Shown; new: Shown; warning: boolean }
+  | { kind: 'notice'; changeType: ChangeType; old?: Shown; new?: Shown; context?: boolean }
+  | { kind: 'flag'; status: string; label: string; old: Shown; new: Shown; warning: boolean; context?: boolean }
   | { kind: 'link'; site: string; old?: Shown; new?: Shown }
   | ListingItem
   | { kind: 'other'; field: string; changeType: ChangeType; old?: Shown; new?: Shown };
@@ -67,8 +68,18 @@ export interface AlertChange {
 export interface AlertSource {
   eventId: string;
   coin: AlertCoin;
+  /** The changes the chat watches. */
   changes: readonly AlertChange[];
+  /**
+   * Every change of the event. A migration, new-chain or chain-removed alert shows the event's public notices and
+   * security flags among them as context (marked so, severity unchanged): they usually explain the move.
+   */
+  eventChanges?: readonly AlertChange[];
 }
+
+/** The kinds of change whose alerts carry the event's notices and flags as context. */
+const NEEDS_CONTEXT = new Set<AlertItem['kind']>(['contract_migration', 'new_chain', 'chain_removed']);
+const CONTEXT_FIELDS = new Set(['public_notices', 'additional_notices']);
 
 /** Builds the alert for the given (already matched) changes of one event. */
 export function composeAlert(source: AlertSource): Alert {
@@ -102,8 +113,9 @@ export function composeAlert(source: AlertSource): Alert {
   for (const { chain, address } of addedChains) items.push(chainItem('new_chain', chain, address));
   for (const { chain, address } of removedChains) items.push(chainItem('chain_removed', chain, address));
 
-  items.sort((a, b) => rank(a) - rank(b));
   const severity = items.reduce<Severity>((worst, item) => maxSeverity(worst, severityOf(item)), 'info');
+  if (items.some((item) => NEEDS_CONTEXT.has(item.kind))) items.push(...contextItems(source));
+  items.sort((a, b) => rank(a) - rank(b));
   return {
     eventId: source.eventId,
     coin: source.coin,
@@ -112,6 +124,18 @@ export function composeAlert(source: AlertSource): Alert {
     items,
     coingeckoUrl: coinPage(source.coin),
   };
+}
+
+/** The event's notices and flags the chat did not watch, marked as context. */
+function contextItems(source: AlertSource): AlertItem[] {
+  const watched = new Set(source.changes.map((c) => `${c.field}\u0000${c.changeType}`));
+  return (source.eventChanges ?? [])
+    .filter((c) => CONTEXT_FIELDS.has(topLevel(c.field)) && !watched.has(`${c.field}\u0000${c.changeType}`))
+    .map((c) => {
+      const top = topLevel(c.field);
+      const item = classify(c.field, top, c.field.slice(top.length + 1), asChangeType(c.changeType), decode(c.oldValue), decode(c.newValue));
+      return { ...item, context: true } as AlertItem;
+    });
 }
 
 /** Longer than any CoinGecko page URL: a platform may refuse a link this long (Slack: 3,000 characters a block). */
@@ -207,12 +231,15 @@ const RANK: Record<AlertItem['kind'], number> = {
   listing: 2,
   other: 9,
 };
-const rank = (item: AlertItem) => RANK[item.kind];
+/** Context after the changes themselves. */
+const rank = (item: AlertItem) => RANK[item.kind] + ('context' in item && item.context ? 100 : 0);
 
 function severityOf(item: AlertItem): Severity {
   switch (item.kind) {
-    case 'contract_migration':
     case 'notice':
+      // A notice lifted is usually good news: worth knowing, never worth paging anyone.
+      return item.changeType === 'removal' ? 'medium' : 'high';
+    case 'contract_migration':
     case 'flag':
       return 'high';
     case 'new_chain':
@@ -238,24 +265,13 @@ const LISTING_SEVERITY: Record<ListingItem['event'], Severity> = {
 const ORDER: Severity[] = ['info', 'medium', 'high'];
 const maxSeverity = (a: Severity, b: Severity): Severity => (ORDER.indexOf(a) >= ORDER.indexOf(b) ? a : b);
 
+/** The title of the most important change, counting the others (context not counted). */
 function headline(items: readonly AlertItem[]): string {
-  const first = items[0];
+  const own = items.filter((item) => !('context' in item && item.context));
+  const first = own[0];
   if (!first) return 'Coin updated';
-  const extra = items.length > 1 ? ` (+${items.length - 1} more)` : '';
-  const title: Record<Exclude<AlertItem['kind'], 'listing'>, string> = {
-    contract_migration: 'Contract migration',
-    flag: 'Security flag changed',
-    notice: 'Public notice',
-    chain_removed: 'Chain removed',
-    new_chain: 'New chain deployment',
-    identity: 'Identity change',
-    logo: 'Logo changed',
-    category_added: 'Category added',
-    category_removed: 'Category removed',
-    link: 'Links changed',
-    other: 'Coin updated',
-  };
-  return `${first.kind === 'listing' ? LISTING_TITLE[first.event] : title[first.kind]}${extra}`;
+  const extra = own.length > 1 ? ` (+${own.length - 1} more)` : '';
+  return `${describeChange(first).title}${extra}`;
 }
 
 function asChangeType(value: string): ChangeType {

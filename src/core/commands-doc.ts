@@ -1,6 +1,7 @@
 // docs/commands.md, generated from the command declaration: the reference of every chat command on every platform
 // (usage, who may run it, Discord's options, Slack's forms). `npm run docs:commands` rewrites it; a test keeps it equal.
 import { CHAT_COMMANDS, changesSettings, openCommands, usageLine, type ChatCommand } from './commands.js';
+import { KNOWN_EXCHANGES } from './exchanges.js';
 
 const WHO: Record<ChatCommand['changes'], string> = {
   never: 'anyone',
@@ -34,6 +35,8 @@ export function commandsDoc(): string {
     '| command | what it does | who | usage |',
     '|---|---|---|---|',
     ...CHAT_COMMANDS.map((c: ChatCommand) => `| \`/${c.name}\` | ${cell(c.summary)} | ${WHO[c.changes]} | ${cell(usageLine(c).replace(/^Usage: /, ''))} |`),
+    '',
+    `Exchange names understood after \`listings\`, \`delistings\` or \`volume_spikes\`: ${KNOWN_EXCHANGES.join(', ')}; any other as \`listings.<exchange>\`.`,
     '',
     '## Telegram',
     '',

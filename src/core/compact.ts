@@ -1,8 +1,8 @@
 // Compact, one-line forms of alerts: the entries of a digest and the lines of /recent. Pure plain text; every platform
 // escapes it its own way. Addresses are shortened here (a digest is a summary; the full alert shows them whole).
 import type { Alert, AlertItem } from './alert.js';
-import { LISTING_TITLE, listingFigures } from './listing.js';
 import { shorten } from './text.js';
+import { describeChange, titleLine } from './wording.js';
 
 /** Longest compact summary of one alert, in characters. */
 export const COMPACT_MAX = 300;
@@ -26,40 +26,17 @@ function addr(text: string): string {
   const points = Array.from(text);
   return points.length <= 18 ? text : `${points.slice(0, 8).join('')}…${points.slice(-6).join('')}`;
 }
-const value = (text: string | undefined) => shorten(text ?? 'none', 60);
-const arrow = (old: string | undefined, next: string | undefined) => `${value(old)} → ${value(next)}`;
+const value = (text: string | undefined) => shorten(text ?? 'none', 120);
 
+/** `Contract migration on ethereum: 0x2170…f933 → 0x7ceb…9f619`, in the words every platform uses. */
 function compactItem(item: AlertItem): string {
-  switch (item.kind) {
-    case 'contract_migration': {
-      const chains = item.fromChain === item.toChain ? item.fromChain : `${item.fromChain} → ${item.toChain}`;
-      return `Contract migration ${chains}: ${addr(item.oldAddress)} → ${addr(item.newAddress)}`;
-    }
-    case 'new_chain':
-      return `New chain ${item.chain}: ${addr(item.address)}`;
-    case 'chain_removed':
-      return `Chain removed ${item.chain}: ${addr(item.address)}`;
-    case 'notice':
-      return `Public notice: ${value(item.changeType === 'removal' ? `removed (${item.old ?? 'none'})` : item.new)}`;
-    case 'flag':
-      return `${item.label}: ${arrow(item.old, item.new)}`;
-    case 'identity':
-      return `${item.field === 'web_slug' ? 'Web slug' : item.field[0]!.toUpperCase() + item.field.slice(1)}: ${arrow(item.old, item.new)}`;
-    case 'logo':
-      return 'Logo changed';
-    case 'category_added':
-      return `Category added: ${value(item.category)}`;
-    case 'category_removed':
-      return `Category removed: ${value(item.category)}`;
-    case 'link':
-      return `Link ${item.site}: ${arrow(item.old, item.new)}`;
-    case 'listing': {
-      const figures = listingFigures(item).map(([label, text]) => `${label}: ${value(text)}`);
-      return `${LISTING_TITLE[item.event]} on ${value(item.exchange)}: ${value(item.pair)}${figures.length ? ` (${figures.join(', ')})` : ''}`;
-    }
-    case 'other':
-      return `${item.field} ${item.changeType}: ${arrow(item.old, item.new)}`;
-  }
+  const words = describeChange(item);
+  const subject = words.subject === undefined ? undefined : value(words.subject);
+  const values = words.brief.map((row) => (row.code ? addr(row.value) : value(row.value)));
+  if (!values.length) return titleLine(words, subject);
+  // `New chain · solana: 0x…` rather than two colons in a row.
+  const head = subject === undefined ? words.title : words.preposition ? titleLine(words, subject) : `${words.title} · ${subject}`;
+  return `${head}: ${values.join(' → ')}`;
 }
 
 /** A chat's held low-severity alerts, sent as one message instead of many (a mass re-categorisation). */

@@ -360,7 +360,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const event = loadEvent(db, row.eventRowId);
     const wanted = new Set(row.positions);
     const matched = event ? event.changes.filter((_c, i) => wanted.has(event.positions[i]!)) : [];
-    const alert = event ? composeAlert({ ...event, changes: matched }) : null;
+    const alert = event ? composeAlert({ ...event, changes: matched, eventChanges: event.changes }) : null;
     const composed = alert && alert.items.length > 0 ? { alert, fields: matched.map((c) => c.field) } : null;
     if (alerts.size >= 256) alerts.delete(alerts.keys().next().value!);
     alerts.set(key, composed);

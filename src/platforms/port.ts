@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { ChatRef } from '../core/chat.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { ReportState } from './platform-state.js';
 
 export type { ChatKind, ChatRef } from '../core/chat.js';
 
@@ -43,8 +44,12 @@ export interface PlatformAdapter {
   send(chat: ChatRef, alert: Alert): Promise<SendOutcome>;
   /** Renders and sends a digest of held low-severity alerts (one message, no ping). Same outcome rules as `send`. */
   sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome>;
-  /** Starts receiving commands (polling, gateway, …) and hands them to `commands`. */
-  start?(commands: CommandHandler): Promise<void>;
+  /**
+   * Connects and starts receiving commands (polling, gateway, …), handing them to `commands`. Resolves once connected;
+   * throws a PlatformUnauthorizedError when the platform refuses the credentials, any other error when it cannot be
+   * reached (then it is tried again). Later changes of the connection (gateway dropped, back again) go to `report`.
+   */
+  start?(commands: CommandHandler, report?: ReportState): Promise<void>;
   stop?(): Promise<void>;
   /** HTTP routes the adapter serves (Telegram webhook mode, Slack slash commands). */
   routes?(commands: CommandHandler): ReadonlyArray<{ path: string; app: Hono }>;
@@ -54,5 +59,5 @@ export interface PlatformAdapter {
 export interface PlatformModule {
   readonly name: string;
   /** The adapter this configuration enables, or why the platform is off (one line for the log). */
-  create(config: Config, deps: { log: Logger }): PlatformAdapter | { off: string };
+  create(config: Config, deps: { log: Logger }): Promise<PlatformAdapter | { off: string }>;
 }

@@ -6,7 +6,7 @@ import { runAdmin } from '../../src/cli/admin-cli.js';
 import { createCommandService } from '../../src/core/command-service.js';
 import { sqliteChatStore } from '../../src/db/chat-store.js';
 import { findChat, listSubscriptions } from '../../src/db/chats.js';
-import { claimDue, markFailed } from '../../src/db/outbox.js';
+import { claimDue, markFailed, markGated } from '../../src/db/outbox.js';
 import { NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
 
@@ -124,6 +124,17 @@ describe('admin cli: dead letters', () => {
     markFailed(t.db, claimed!.id, '400: Bad Request: can\'t parse entities', { dead: true });
     return claimed!.id;
   }
+
+  it('lists every row not final yet by default, held ones (waiting for a digest) included', async () => {
+    await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2 genius-3');
+    await recordFixture(t.db, 'name-update', 'evt-held');
+    await recordFixture(t.db, 'category-addition', 'evt-pending');
+    const [claimed] = claimDue(t.db, ['telegram'], Date.now(), 1);
+    markGated(t.db, claimed!.id, 'held', NOW_MS + 300_000, 'info');
+    const rows = json<Array<{ status: string }>>(run(['outbox', '--json']));
+    expect(rows.map((r) => r.status).sort()).toEqual(['held', 'pending']);
+    expect(run(['outbox', '--status', 'pending', '--json']).stdout).not.toContain('held');
+  });
 
   it('lists dead letters with their last error, chat and event', async () => {
     const id = await deadLetter();

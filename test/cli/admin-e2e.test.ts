@@ -18,7 +18,7 @@ afterEach(() => t.cleanup());
 function cli(args: string[], env: Record<string, string> = { DATABASE_PATH: t.path }) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/admin.ts', ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', DOTENV_PATH: join(t.path, '..', 'none.env'), ...env },
+    env: { PATH: process.env.PATH ?? '', DOTENV_PATH: '/dev/null', ...env },
     encoding: 'utf8',
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };

@@ -44,7 +44,8 @@ describe('dispatcher', () => {
     await post('contract-migration-same-chain');
     await bot.dispatcher.idle();
     expect(adapter.sends.map((s) => s.chat).sort()).toEqual(['a', 'b']);
-    expect(adapter.sends.find((s) => s.chat === 'b')?.alert.items.map((i) => i.kind)).toEqual(['contract_migration']);
+    // b watches only the contract: the event's public notice comes along as context.
+    expect(adapter.sends.find((s) => s.chat === 'b')?.alert.items.map((i) => i.kind)).toEqual(['contract_migration', 'notice']);
     expect(adapter.sends.find((s) => s.chat === 'a')?.alert.items.map((i) => i.kind)).toEqual(['contract_migration', 'notice']);
     expect(statuses()).toEqual([
       { status: 'sent', attempts: 1, last_error: null },

@@ -167,11 +167,11 @@ describe('/recent', () => {
     expect(mine).toMatch(/^The last 10 alerts of this chat \(newest first; muted and held ones too\):\n• /);
     const lines = mine!.split('\n').slice(1);
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/New chain solana: \w{8}…\w{6}$/);
+    expect(lines[0]).toMatch(/New chain · solana: \w{8}…\w{6}$/);
     expect(lines[1]).toMatch(/Genius \(GENIUS\) \[genius-3\]: Category added: binance-hodler-airdrops \[muted\]$/);
 
-    expect(await run('/recent wild-goat-coin-2')).toContain('Name: Wild Goat Coin → Wild Goat Coin [OLD]');
-    expect(await run('/recent platforms 5')).toMatch(/^The last 5 recorded changes of platforms[^\n]*\n• [^\n]*New chain solana/);
+    expect(await run('/recent wild-goat-coin-2')).toContain('Name changed: Wild Goat Coin → Wild Goat Coin [OLD]');
+    expect(await run('/recent platforms 5')).toMatch(/^The last 5 recorded changes of platforms[^\n]*\n• [^\n]*New chain · solana/);
     expect(await run('/recent bitcoin')).toBe('Nothing recorded for bitcoin yet.');
   });
 });
@@ -184,6 +184,7 @@ describe('chain-scoped watching', () => {
     await post('new-chain-deployment-solana');
     await post('contract-migration-same-chain');
     await post('category-addition');
-    expect(adapter.sends.map((s) => s.alert.items.map((i) => i.kind))).toEqual([['contract_migration']]);
+    // The migration's public notice rides along as context.
+    expect(adapter.sends.map((s) => s.alert.items.map((i) => i.kind))).toEqual([['contract_migration', 'notice']]);
   });
 });

@@ -67,6 +67,8 @@ describe('Dockerfile', () => {
     expect(only(runtime, 'EXPOSE')).toBe('8080');
     // dist/db/open-database.js finds the migrations at ../../migrations.
     expect(all(runtime, 'COPY')).toEqual(expect.arrayContaining(['migrations ./migrations', '--from=build /app/dist ./dist']));
+    // dist/cli/send-test-event.js posts the fixtures at ../../test/fixtures.
+    expect(all(runtime, 'COPY')).toContain('test/fixtures ./test/fixtures');
   });
 
   describe('HEALTHCHECK', () => {
@@ -113,6 +115,7 @@ describe('.dockerignore', () => {
     for (const copied of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src', 'migrations']) {
       expect(ignored).not.toContain(copied);
     }
+    expect(ignored).toContain('!test/fixtures');
   });
 });
 
@@ -168,7 +171,7 @@ describe('production dependencies', () => {
   }
 
   it('hold every package the server and the admin CLI import (npm ci --omit=dev is enough), and not tsx', () => {
-    const used = new Set([...runtimePackages('src/main.ts'), ...runtimePackages('src/cli/admin.ts')]);
+    const used = new Set([...runtimePackages('src/main.ts'), ...runtimePackages('src/cli/admin.ts'), ...runtimePackages('src/cli/send-test-event.ts')]);
     expect([...used]).toEqual(expect.arrayContaining(['better-sqlite3', 'drizzle-orm', 'hono', 'grammy', 'discord.js', '@slack/web-api']));
     for (const name of used) {
       expect(pkg.dependencies, name).toHaveProperty([name]);

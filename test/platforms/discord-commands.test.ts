@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CHAT_COMMANDS } from '../../src/core/commands.js';
 import { createCommandService } from '../../src/core/command-service.js';
 import { sqliteChatStore } from '../../src/db/chat-store.js';
-import { DiscordStartError, createDiscordAdapter } from '../../src/platforms/discord/discord-adapter.js';
+import { createDiscordAdapter } from '../../src/platforms/discord/discord-adapter.js';
+import { PlatformUnauthorizedError } from '../../src/platforms/platform-state.js';
 import type { PlatformAdapter } from '../../src/platforms/port.js';
 import { FAKE, startDiscordFake, type DiscordFake, type InteractionRequest } from '../fakes/discord-fake.js';
 import { memoryLogger, tempDb, type TempDb } from '../support/harness.js';
@@ -64,11 +65,9 @@ describe('Discord command intake', () => {
     const mention = commands.find((c) => c.name === 'mention')!;
     expect(mention.default_member_permissions).toBe(String(PermissionFlagsBits.ManageChannels));
     expect(mention.options).toEqual([expect.objectContaining({ type: 3, name: 'who', required: false })]);
-    for (const name of ['list', 'help']) {
-      const command = commands.find((c) => c.name === name)!;
-      expect(command.options).toBeUndefined();
-      expect(command.default_member_permissions).toBeUndefined();
-    }
+    for (const name of ['list', 'recent', 'help']) expect(commands.find((c) => c.name === name)!.default_member_permissions).toBeUndefined();
+    expect(commands.find((c) => c.name === 'help')!.options).toBeUndefined();
+    expect(commands.find((c) => c.name === 'list')!.options).toEqual([expect.objectContaining({ type: 3, name: 'targets', required: false, autocomplete: true })]);
   });
 
   it('registers the commands globally, usable in servers and DMs, when no guild is configured', async () => {
@@ -203,7 +202,9 @@ describe('Discord command intake', () => {
     const logged = memoryLogger();
     adapter = createDiscordAdapter({ token: 'wrong-token', apiBase: fake.apiBase, guildId: FAKE.guildId, log: logged.log });
     const commands = createCommandService(sqliteChatStore(store.db), { subscriptionLimit: 500 });
-    await expect(adapter.start!(commands)).rejects.toThrow(new DiscordStartError('Discord refused the bot token: check DISCORD_BOT_TOKEN'));
+    const refused = adapter.start!(commands);
+    await expect(refused).rejects.toBeInstanceOf(PlatformUnauthorizedError);
+    await expect(refused).rejects.toThrow('Discord refused the bot token; check DISCORD_BOT_TOKEN');
     expect(fake.sockets()).toBe(0);
     expect(logged.lines.join('\n')).not.toContain('wrong-token');
   });

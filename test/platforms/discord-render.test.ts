@@ -48,8 +48,8 @@ describe('renderDiscordAlert', () => {
     const [migration, notice] = embed.fields;
     expect(visibleText(migration!.name)).toBe('🔁 Contract migration on ethereum');
     expect(migration!.value).toBe(
-      '**Old:** 0x1111111111111111111111111111111111111111 · [Etherscan](https://etherscan.io/token/0x1111111111111111111111111111111111111111)\n' +
-        '**New:** 0x2222222222222222222222222222222222222222 · [Etherscan](https://etherscan.io/token/0x2222222222222222222222222222222222222222)',
+      '**Was:** 0x1111111111111111111111111111111111111111 · [Etherscan](https://etherscan.io/token/0x1111111111111111111111111111111111111111)\n' +
+        '**Now:** 0x2222222222222222222222222222222222222222 · [Etherscan](https://etherscan.io/token/0x2222222222222222222222222222222222222222)',
     );
     expect(visibleText(notice!.value)).toContain('Swap your old tokens 1:1 at the official portal.');
     expect(message.allowed_mentions).toEqual({ parse: [] });
@@ -57,7 +57,7 @@ describe('renderDiscordAlert', () => {
 
   it('shows a chain move as one migration between the two chains', () => {
     const embed = embedOf(renderDiscordAlert(alertOfFixture('chain-move-removal-addition')));
-    expect(embed.fields.map((f) => visibleText(f.name))).toEqual(['🔁 Contract migration from xdai to ethereum']);
+    expect(embed.fields.map((f) => visibleText(f.name))).toEqual(['🔁 Contract migration: xdai → ethereum']);
     expect(embed.fields[0]!.value).toContain('[GnosisScan](https://gnosisscan.io/token/');
   });
 
@@ -75,22 +75,22 @@ describe('renderDiscordAlert', () => {
     ]);
     const embed = embedOf(renderDiscordAlert(alert));
     expect(embed.fields.map((f) => visibleText(f.name))).toEqual([
-      '⚠️ Can mint new tokens',
-      '📢 Public notice removed',
+      '⚠️ Security flag raised: Can mint new tokens',
+      '✅ Notice lifted',
       '🆕 New chain: solana',
       '✏️ Name changed',
       '✏️ Coin id changed',
-      '🖼️ Logo changed',
-      '🏷️ Category added',
-      '🏷️ Category removed',
+      '🖼 Logo changed',
+      '🏷 Category added',
+      '🏷 Category removed',
       '🔗 Link changed: homepage',
     ]);
     const values = embed.fields.map((f) => shownValue(f.value));
     expect(values[0]).toBe('Was: no\nNow: yes');
-    expect(values[1]).toBe('Removed: Old notice');
+    expect(values[1]).toBe('Notice: Old notice');
     expect(embed.fields[2]!.value).toContain('[Solscan](https://solscan.io/token/EmcXa1b2C3d4E5f6G7h8J9k1L2m3N4p5Q6r7S8t9U1v)');
     expect(values[7]).toBe('Category: defi');
-    expect(values[8]).toBe('Old: https://old.example.org\nNew: https://new.example.org');
+    expect(values[8]).toBe('Was: https://old.example.org\nNow: https://new.example.org');
     const removed = embedOf(renderDiscordAlert(alertOf([['platforms.tron', 'removal', 'TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf', '']])));
     expect(removed.fields.map((f) => shownValue(f.value))).toEqual(['Address was: TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf · [Tronscan](https://tronscan.org/#/token20/TXYZopYRdj2D9XRtbG411XZZ3kM5VkAeBf)']);
     expect(visibleText(removed.fields[0]!.name)).toBe('➖ Chain removed: tron');
@@ -136,8 +136,8 @@ describe('renderDiscordAlert', () => {
     const value = embed.fields[0]!.value;
     expect(value.length).toBeLessThanOrEqual(1024);
     expect(value).not.toMatch(LONE_SURROGATE);
-    expect(value.startsWith('**Added:** ')).toBe(true);
-    const visible = visibleText(value.slice('**Added:** '.length));
+    expect(value.startsWith('**Notice:** ')).toBe(true);
+    const visible = visibleText(value.slice('**Notice:** '.length));
     expect(visible).toMatch(/^(🚀\*)+🚀?… \(\d+ more characters\)$/);
     const hidden = Number(/\((\d+) more characters\)/.exec(visible)![1]);
     const kept = Array.from(visible.slice(0, visible.indexOf('…'))).length;

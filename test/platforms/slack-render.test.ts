@@ -56,10 +56,10 @@ describe('renderSlackAlert', () => {
       text: { type: 'plain_text', text: '🚨 Contract migration (+1 more): Example Bridge Token', emoji: false },
     });
     const text = seen(message);
-    expect(text).toContain('🔁 *Contract migration*\n*Chain*\nethereum\n*Old address*\n0x1111111111111111111111111111111111111111\n*New address*\n0x2222222222222222222222222222222222222222');
-    expect(text).toContain('<https://etherscan.io/token/0x1111111111111111111111111111111111111111|Etherscan: old contract>');
-    expect(text).toContain('<https://etherscan.io/token/0x2222222222222222222222222222222222222222|Etherscan: new contract>');
-    expect(text).toContain('📢 *Public notice added*\nEBT has migrated to a new contract.');
+    expect(text).toContain('🔁 *Contract migration*\n*Chain*\nethereum\n*Was*\n0x1111111111111111111111111111111111111111\n*Now*\n0x2222222222222222222222222222222222222222');
+    expect(text).toContain('<https://etherscan.io/token/0x1111111111111111111111111111111111111111|Etherscan (was)>');
+    expect(text).toContain('<https://etherscan.io/token/0x2222222222222222222222222222222222222222|Etherscan (now)>');
+    expect(text).toContain('📢 *Public notice*\nEBT has migrated to a new contract.');
     expect(text).toContain('*Severity*\nHigh');
     expect(message.blocks.at(-1)).toMatchObject({
       type: 'context',
@@ -73,8 +73,8 @@ describe('renderSlackAlert', () => {
   it('shows a chain move (removal + addition) as one migration between the two chains', () => {
     const text = seen(renderSlackAlert(alertFrom('chain-move-removal-addition')));
     expect(text).toContain('*Chains*\nxdai → ethereum');
-    expect(text).toContain('GnosisScan: old contract');
-    expect(text).toContain('Etherscan: new contract');
+    expect(text).toContain('GnosisScan (was)');
+    expect(text).toContain('Etherscan (now)');
   });
 
   it('renders every kind of change in words', () => {
@@ -103,15 +103,15 @@ describe('renderSlackAlert', () => {
       '🖼 *Logo changed*\n*Was*\nbtc.png\n*Now*\nbtc-2.png',
       '🏷 *Categories added*\nLayer 1 (L1), Smart Contract Platform',
       '🏷 *Category removed*\nMeme',
-      '➕ *New chain deployment*\n*Chain*\nsolana\n*Address*\n9n4nbM75f5Ui33ZbPYXn59EwSgE8CGsHtAeTH5YFeJ9E',
+      '🆕 *New chain*\n*Chain*\nsolana\n*Address*\n9n4nbM75f5Ui33ZbPYXn59EwSgE8CGsHtAeTH5YFeJ9E',
       '<https://solscan.io/token/9n4nbM75f5Ui33ZbPYXn59EwSgE8CGsHtAeTH5YFeJ9E|Solscan>',
       '➖ *Chain removed*\n*Chain*\nhedera-hashgraph\n*Address was*\n0.0.456858',
-      '📢 *Public notice updated*\nDeposits are paused.\n\nPreviously: Old notice',
-      '📢 *Public notice removed*\nRemoved: Gone notice',
-      '⚠️ *Security flag raised*\n*Flag*\nCan mint new tokens\n*Now*\nyes\n*Was*\nno',
-      '🛡 *Security flag changed*\n*Flag*\nHas unverified contract\n*Now*\nno',
+      '📢 *Public notice changed*\n*Was*\nOld notice\nDeposits are paused.',
+      '✅ *Notice lifted*\nGone notice',
+      '⚠️ *Security flag raised*\n*Flag*\nCan mint new tokens\n*Was*\nno\n*Now*\nyes',
+      '🛡 *Security flag cleared*\n*Flag*\nHas unverified contract\n*Was*\nyes\n*Now*\nno',
       '🔗 *Link changed*\n*Site*\nhomepage\n*Was*\nhttps://old.example.org\n*Now*\nhttps://new.example.org',
-      '• *Other change*\n*Field*\nmystery.field\n*Change*\nadded\n*Added*\n{"a":1}',
+      '• *Field added*\n*Field*\nmystery.field\n*Added*\n{"a":1}',
     ]) {
       expect(text).toContain(expected);
     }

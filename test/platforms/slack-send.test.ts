@@ -1,5 +1,6 @@
 // Sending through the real @slack/web-api client against the fake Slack: what chat.postMessage carries, and how each
 // kind of Slack answer becomes the outcome the dispatcher acts on (DESIGN.md §5).
+import { PlatformUnauthorizedError } from '../../src/platforms/platform-state.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/core/alert.js';
 import { createSlackAdapter } from '../../src/platforms/slack/slack-adapter.js';
@@ -86,8 +87,9 @@ describe('Slack sending', () => {
   it('reports Slack down when the token is wrong, and never logs the token', async () => {
     await setUp('xoxb-wrong-token');
     expect(await adapter.send(chat, alert)).toMatchObject({ kind: 'platform_down', error: expect.stringContaining('invalid_auth') });
-    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
-    expect(lines.some((line) => line.includes('slack refused the bot token'))).toBe(true);
+    const started = adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    await expect(started).rejects.toBeInstanceOf(PlatformUnauthorizedError);
+    await expect(started).rejects.toThrow('Slack refused the bot token (invalid_auth); check SLACK_BOT_TOKEN');
     expect(lines.join('\n')).not.toContain('xoxb-wrong-token');
   });
 

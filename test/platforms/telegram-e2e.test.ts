@@ -231,8 +231,8 @@ describe('Telegram end to end', () => {
     await expect.poll(() => fake.alerts(dm.id).length, { timeout: 10_000 }).toBe(names.length);
     const texts = fake.alerts(dm.id).map((m) => m.text);
     expect(texts.find((t) => t.includes('Example Bridge Token'))).toContain('Contract migration');
-    expect(texts.find((t) => t.includes('Example Mintable'))).toContain('Can mint new tokens</b>: now <b>YES</b> (was no)');
-    expect(texts.find((t) => t.includes('Example Chain Mover'))).toContain('from xdai to ethereum');
+    expect(texts.find((t) => t.includes('Example Mintable'))).toContain('Security flag raised</b>: Can mint new tokens\nWas: no\nNow: yes');
+    expect(texts.find((t) => t.includes('Example Chain Mover'))).toContain('Contract migration</b>: xdai → ethereum');
   });
 
   it('points a private chat to /help for text and commands it does not understand', async () => {

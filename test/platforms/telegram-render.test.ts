@@ -38,8 +38,8 @@ describe('renderTelegramAlert', () => {
 
   it('marks high severity', () => {
     const html = renderTelegramAlert(alertWith('Coin', [{ field: 'additional_notices.has_unverified_contract', changeType: 'update', oldValue: false, newValue: true }]));
-    expect(html.startsWith('🚨 <b>Security flag changed</b> · HIGH SEVERITY')).toBe(true);
-    expect(html).toContain('⚠️ <b>Has unverified contract</b>: now <b>YES</b> (was no)');
+    expect(html.startsWith('🚨 <b>Security flag raised</b> · HIGH SEVERITY')).toBe(true);
+    expect(html).toContain('⚠️ <b>Security flag raised</b>: Has unverified contract\nWas: no\nNow: yes');
   });
 });
 

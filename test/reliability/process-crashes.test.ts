@@ -51,7 +51,7 @@ function seed(counts: Partial<Record<Platform, number>>, coin: string): { path: 
 }
 
 async function start(path: string): Promise<ServerProcess> {
-  const server = await startServer({ ...fakes.env, DATABASE_PATH: path, DOTENV_PATH: join(dir, 'none.env') });
+  const server = await startServer({ ...fakes.env, DATABASE_PATH: path, DOTENV_PATH: '/dev/null' });
   servers.push(server);
   return server;
 }

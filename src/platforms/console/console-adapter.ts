@@ -5,9 +5,9 @@ import { coinTitle, type Digest } from '../../core/compact.js';
 import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 
 export interface ConsoleRenderer {
-  /** A heading for this rendering, e.g. `Telegram HTML`. */
+  /** A heading for this rendering, e.g. `Telegram HTML`; empty prints the rendering alone. */
   label: string;
-  render(alert: Alert): string;
+  render(alert: Alert, chat: ChatRef): string;
   renderDigest(digest: Digest): string;
 }
 
@@ -27,7 +27,8 @@ export interface ConsoleAdapter extends PlatformAdapter {
 export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
   const sent: Array<{ chat: ChatRef; alert: Alert }> = [];
   const digests: Array<{ chat: ChatRef; digest: Digest }> = [];
-  const rule = '─'.repeat(72);
+  const sections = (render: (r: ConsoleRenderer) => string) =>
+    options.renderers.map((r) => (r.label ? `── ${r.label} ──\n${render(r)}` : render(r))).join('\n\n');
   return {
     platform: 'console',
     limits: { perSecond: 1000, perChatIntervalMs: 0 },
@@ -37,16 +38,14 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
       const simulated = options.answer?.(chat);
       if (simulated && simulated.kind !== 'sent') return simulated;
       sent.push({ chat, alert });
-      const sections = options.renderers.map((r) => `── ${r.label} ──\n${r.render(alert)}`);
-      options.write(`${rule}\nALERT to ${chat.title ?? chat.platformChatId} · ${alert.coin.id ?? coinTitle(alert.coin)} · ${alert.severity}\n${sections.join('\n\n')}\n`);
+      options.write(`── to ${chat.title ?? chat.platformChatId} · ${alert.coin.id ?? coinTitle(alert.coin)} · ${alert.severity} ──\n${sections((r) => r.render(alert, chat))}\n`);
       return { kind: 'sent' };
     },
     async sendDigest(chat, digest) {
       const simulated = options.answer?.(chat);
       if (simulated && simulated.kind !== 'sent') return simulated;
       digests.push({ chat, digest });
-      const sections = options.renderers.map((r) => `── ${r.label} ──\n${r.renderDigest(digest)}`);
-      options.write(`${rule}\nDIGEST to ${chat.title ?? chat.platformChatId} · ${digest.count} alerts\n${sections.join('\n\n')}\n`);
+      options.write(`── digest to ${chat.title ?? chat.platformChatId} · ${digest.count} alerts ──\n${sections((r) => r.renderDigest(digest))}\n`);
       return { kind: 'sent' };
     },
   };

@@ -5,7 +5,8 @@ import { once } from 'node:events';
 import { Events, RESTEvents, Routes } from 'discord.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import type { ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
+import { PlatformUnauthorizedError, type ReportState } from '../platform-state.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { createDiscordClient } from './discord-client.js';
 import { registerCommands } from './discord-commands.js';
 import { createInteractionHandler } from './discord-interactions.js';
@@ -39,7 +40,10 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
   client.rest.setToken(options.token);
   let stopping = false;
   let listening = false;
-  watchConnection(client, log, () => stopping);
+  let report: ReportState | undefined;
+  watchConnection(client, log, (status, error) => {
+    if (!stopping) report?.(status, error);
+  });
 
   async function connect(): Promise<void> {
     const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(options.readyTimeoutMs ?? 30_000) });
@@ -52,11 +56,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
       // destroy() forgets the token; put it back so alerts can still be sent (and report their own outcome).
       client.rest.setToken(options.token);
       const tokenRefused = error instanceof Error && (error as { code?: unknown }).code === 'TokenInvalid';
-      throw new DiscordStartError(
-        tokenRefused
-          ? 'Discord refused the bot token: check DISCORD_BOT_TOKEN'
-          : `could not connect to Discord at ${options.apiBase}: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      if (tokenRefused) throw new PlatformUnauthorizedError('DISCORD_BOT_TOKEN', 'Discord refused the bot token');
+      throw new DiscordStartError(`could not connect to Discord at ${options.apiBase}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
@@ -96,7 +97,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
     send: (chat, alert) => post(chat, () => renderDiscordAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat, digest) => post(chat, () => renderDiscordDigest(digest)),
 
-    async start(commands: CommandHandler) {
+    async start(commands: CommandHandler, reportState?: ReportState) {
+      report = reportState;
       // Listeners once, even when start() is tried again after a failed connection.
       if (!listening) listen(commands);
       await connect();
@@ -123,25 +125,28 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
   }
 }
 
-/** Logs what the operator needs to know about the connection; discord.js reconnects and resumes by itself. */
-function watchConnection(client: ReturnType<typeof createDiscordClient>, log: Logger, stopping: () => boolean): void {
+/**
+ * Turns the gateway's events into connection states (the state tracker logs each change once); discord.js reconnects
+ * and resumes by itself, so its per-attempt errors are debug lines only.
+ */
+function watchConnection(client: ReturnType<typeof createDiscordClient>, log: Logger, report: ReportState): void {
   client.on(Events.Error, (error) => log.error({ error: error.message }, 'discord client error'));
   client.on(Events.Warn, (message) => log.warn({ message }, 'discord warning'));
-  client.on(Events.ShardError, (error) => log.warn({ error: error.message }, 'discord gateway connection error'));
-  client.on(Events.ShardDisconnect, (event) => log.error({ code: event.code }, 'discord gateway closed for good'));
-  // discord.js reports its own shutdown as a reconnect; only a real one is worth a line.
-  client.on(Events.ShardReconnecting, () => {
-    if (!stopping()) log.info('discord gateway reconnecting');
+  client.on(Events.ShardError, (error) => {
+    log.debug({ error: error.message }, 'discord gateway connection error');
+    report('connecting', `gateway connection error: ${error.message}`);
   });
-  client.on(Events.ShardResume, () => log.info('discord gateway resumed'));
+  client.on(Events.ShardDisconnect, (event) => {
+    // 4004: the gateway refused the token. Any other close for good: the gateway will not come back by itself.
+    if (event.code === 4004) report('unauthorized', 'Discord refused the bot token (gateway close 4004); check DISCORD_BOT_TOKEN');
+    else report('connecting', `gateway closed for good (code ${event.code}); restart coinsentry to reconnect`);
+  });
+  client.on(Events.ShardReconnecting, () => report('connecting', 'gateway reconnecting'));
+  client.on(Events.ShardResume, () => report('connected'));
+  client.on(Events.ShardReady, () => report('connected'));
   // The route and the wait only: the URL of an interaction callback carries its token.
   client.rest.on(RESTEvents.RateLimited, (info) =>
     log.info({ route: info.route, retry_after_ms: info.retryAfter, scope: info.scope, global: info.global }, 'discord rate limit'),
   );
 }
 
-export const discord: PlatformModule = {
-  name: 'discord',
-  create: (config, { log }) =>
-    config.discord ? createDiscordAdapter({ ...config.discord, log }) : { off: 'discord is off (DISCORD_BOT_TOKEN is not set)' },
-};

@@ -5,8 +5,8 @@
 import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
-import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines } from '../../core/text.js';
+import { describeChange, titleLine } from '../../core/wording.js';
 import { escapeMarkdown, escapeWithin, linkUrl } from './discord-markdown.js';
 import { mentionPing, type MentionPing } from './discord-mention.js';
 
@@ -175,54 +175,16 @@ function share(lengths: readonly number[], room: number): number[] {
   return budgets;
 }
 
-const FIELD_LABEL: Record<string, string> = { name: 'Name', symbol: 'Symbol', web_slug: 'Web slug', id: 'Coin id' };
-
+/** One change in the words of core/wording.ts: the title line as the field name, the notice and the rows as its value. */
 function section(item: AlertItem): Section {
-  switch (item.kind) {
-    case 'contract_migration': {
-      const where = item.fromChain === item.toChain ? `on ${item.fromChain}` : `from ${item.fromChain} to ${item.toChain}`;
-      return {
-        name: `🔁 Contract migration ${where}`,
-        parts: [
-          { label: 'Old', value: item.oldAddress, ...(item.oldExplorer && { link: item.oldExplorer }) },
-          { label: 'New', value: item.newAddress, ...(item.newExplorer && { link: item.newExplorer }) },
-        ],
-      };
-    }
-    case 'new_chain':
-      return { name: `🆕 New chain: ${item.chain}`, parts: [{ label: 'Address', value: item.address, ...(item.explorer && { link: item.explorer }) }] };
-    case 'chain_removed':
-      return { name: `➖ Chain removed: ${item.chain}`, parts: [{ label: 'Address was', value: item.address, ...(item.explorer && { link: item.explorer }) }] };
-    case 'flag':
-      return { name: `${item.warning ? '⚠️' : '✅'} ${item.label}`, parts: [{ label: 'Was', value: item.old }, { label: 'Now', value: item.new }] };
-    case 'notice':
-      return { name: `📢 Public notice ${PAST[item.changeType]}`, parts: change(item.old, item.new) };
-    case 'identity':
-      return { name: `✏️ ${FIELD_LABEL[item.field] ?? item.field} changed`, parts: change(item.old, item.new) };
-    case 'logo':
-      return { name: '🖼️ Logo changed', parts: change(item.old, item.new) };
-    case 'category_added':
-      return { name: '🏷️ Category added', parts: [{ label: 'Category', value: item.category }] };
-    case 'category_removed':
-      return { name: '🏷️ Category removed', parts: [{ label: 'Category', value: item.category }] };
-    case 'link':
-      return { name: `🔗 Link changed: ${item.site}`, parts: change(item.old, item.new) };
-    case 'listing':
-      return {
-        name: `${LISTING_ICON[item.event]} ${LISTING_TITLE[item.event]} on ${item.exchange}`,
-        parts: [{ label: 'Pair', value: item.pair }, ...listingFigures(item).map(([label, value]) => ({ label, value }))],
-      };
-    case 'other':
-      return { name: `${item.field} (${item.changeType})`, parts: change(item.old, item.new) };
-  }
-}
-
-const PAST = { addition: 'added', update: 'updated', removal: 'removed' } as const;
-
-function change(old: string | undefined, next: string | undefined): Part[] {
-  if (old !== undefined && next !== undefined) return [{ label: 'Old', value: old }, { label: 'New', value: next }];
-  if (next !== undefined) return [{ label: 'Added', value: next }];
-  return [{ label: 'Removed', value: old ?? 'none' }];
+  const w = describeChange(item);
+  const parts: Part[] = [
+    ...(w.prose === undefined ? [] : [{ label: 'Notice', value: w.prose }]),
+    ...w.rows.map((row) => ({ label: row.label, value: row.value, ...(row.link && { link: row.link }) })),
+  ];
+  // Discord refuses an empty field value: a change that is all subject (a category) shows it as its row.
+  if (parts.length === 0) return { name: `${w.icon} ${w.title}`, parts: [{ label: w.subjectLabel ?? 'Change', value: w.subject ?? w.title }] };
+  return { name: `${w.icon} ${titleLine(w)}`, parts };
 }
 
 /** The body of a digest: one embed listing the held alerts; it pings nobody. */

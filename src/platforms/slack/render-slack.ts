@@ -3,9 +3,9 @@
 // neither mrkdwn formatting nor mention parsing to them; they are also escaped (&, <, >) and shortened visibly to fit
 // Slack's limits. Changes that do not fit in one message are summarised with a link to CoinGecko, never dropped silently.
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
-import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines } from '../../core/text.js';
-import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type ChangeType, type Severity } from '../../core/alert.js';
+import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import { describeChange } from '../../core/wording.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { fitSlack, shortenForSlack, slackLink } from './slack-text.js';
 
@@ -166,51 +166,21 @@ function renderGroup(item: Grouped): Group {
         ],
       };
     }
-    case 'contract_migration': {
-      const chain = item.fromChain === item.toChain ? item.fromChain : `${item.fromChain} → ${item.toChain}`;
+    default: {
+      // One change in the words of core/wording.ts: our title in mrkdwn, every payload value in a plain_text field.
+      const w = describeChange(item);
+      const rows: Array<[string, string]> = [
+        ...(w.subject === undefined ? [] : [[w.subjectLabel ?? 'About', w.subject] as [string, string]]),
+        ...w.rows.map((row): [string, string] => [row.label, row.value]),
+      ];
+      const prose = w.prose === undefined ? undefined : ({ type: 'section', text: plain(shortenForSlack(w.prose, NOTICE_MAX), BLOCK_KIT_LIMITS.sectionText) } as const);
       return one(
-        section('🔁 *Contract migration*', [
-          [item.fromChain === item.toChain ? 'Chain' : 'Chains', chain],
-          ['Old address', item.oldAddress],
-          ['New address', item.newAddress],
-        ]),
-        links([
-          item.oldExplorer && { ...item.oldExplorer, name: `${item.oldExplorer.name}: old contract` },
-          item.newExplorer && { ...item.newExplorer, name: `${item.newExplorer.name}: new contract` },
-        ]),
+        section(`${w.icon} *${w.title}*`, rows),
+        prose,
+        // Links share one line: with several, each says which row it belongs to.
+        links(w.rows.map((row, _i, all) => row.link && { ...row.link, name: all.filter((r) => r.link).length > 1 ? `${row.link.name} (${row.label.toLowerCase()})` : row.link.name })),
       );
     }
-    case 'new_chain':
-      return one(section('➕ *New chain deployment*', [['Chain', item.chain], ['Address', item.address]]), links([item.explorer]));
-    case 'chain_removed':
-      return one(section('➖ *Chain removed*', [['Chain', item.chain], ['Address was', item.address]]), links([item.explorer]));
-    case 'notice': {
-      const body =
-        item.changeType === 'removal'
-          ? `Removed: ${shortenForSlack(item.old ?? 'none', NOTICE_MAX)}`
-          : item.changeType === 'update' && item.old !== undefined
-            ? `${shortenForSlack(item.new ?? 'none', NOTICE_MAX)}\n\nPreviously: ${shortenForSlack(item.old, NOTICE_MAX)}`
-            : shortenForSlack(item.new ?? 'none', NOTICE_MAX);
-      return one(section(`📢 *Public notice ${VERB[item.changeType]}*`), { type: 'section', text: plain(body, BLOCK_KIT_LIMITS.sectionText) });
-    }
-    case 'flag':
-      return one(
-        section(item.warning ? '⚠️ *Security flag raised*' : '🛡 *Security flag changed*', [
-          ['Flag', item.label],
-          ['Now', item.new],
-          ['Was', item.old],
-        ]),
-      );
-    case 'identity':
-      return one(section(`✏️ *${IDENTITY[item.field] ?? 'Identity'} changed*`, beforeAfter(item.old, item.new)));
-    case 'logo':
-      return one(section('🖼 *Logo changed*', beforeAfter(item.old, item.new)));
-    case 'link':
-      return one(section('🔗 *Link changed*', [['Site', item.site], ...beforeAfter(item.old, item.new)]));
-    case 'listing':
-      return one(section(`${LISTING_ICON[item.event]} *${LISTING_TITLE[item.event]}*`, [['Exchange', item.exchange], ['Pair', item.pair], ...listingFigures(item)]));
-    case 'other':
-      return one(section('• *Other change*', [['Field', item.field], ['Change', VERB[item.changeType]], ...beforeAfter(item.old, item.new)]));
     case 'category_added':
     case 'category_removed':
       // Grouped above; kept for exhaustiveness.
@@ -218,20 +188,12 @@ function renderGroup(item: Grouped): Group {
   }
 }
 
-const VERB: Record<ChangeType, string> = { addition: 'added', update: 'updated', removal: 'removed' };
-const IDENTITY: Record<string, string> = { name: 'Name', symbol: 'Symbol', web_slug: 'Web slug', id: 'Coin id' };
 
 const one = (...blocks: Array<SlackBlock | undefined>): Group => ({ items: 1, blocks: blocks.filter((b) => b !== undefined) });
 
 /** A change's title (our words, bold) with its label/value rows as fields. */
 function section(title: string, rows: Array<[string, string]> = []): SlackBlock {
   return rows.length ? { type: 'section', text: ours(title), fields: table(rows) } : { type: 'section', text: ours(title) };
-}
-
-function beforeAfter(old: string | undefined, next: string | undefined): Array<[string, string]> {
-  if (old !== undefined && next !== undefined) return [['Was', old], ['Now', next]];
-  if (next !== undefined) return [['Added', next]];
-  return [['Removed', old ?? 'none']];
 }
 
 /**

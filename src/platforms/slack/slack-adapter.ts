@@ -3,7 +3,8 @@
 // are not waited out inside the client: a 429 goes back to the dispatcher, which pauses only that channel.
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import type { ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
+import { PlatformUnauthorizedError } from '../platform-state.js';
+import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { renderSlackAlert, renderSlackDigest, type SlackMessage } from './render-slack.js';
 import { slackCommandsRoute } from './slack-commands-route.js';
 import { slackOutcome } from './slack-outcome.js';
@@ -65,16 +66,17 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
     },
 
     async start() {
-      // Says early, in one line, whether the token works; sending would find out anyway, so nothing fails here.
+      // Slash commands arrive over HTTP, so connecting is checking the token: auth.test says early whether it works.
+      let me: Awaited<ReturnType<typeof client.auth.test>>;
       try {
-        const me = await client.auth.test();
-        log.info({ team: me.team, bot_user: me.user }, 'slack ready');
+        me = await client.auth.test();
       } catch (error) {
         const outcome = slackOutcome(error);
         const reason = 'error' in outcome ? outcome.error : outcome.kind;
-        if (outcome.kind === 'platform_down') log.error({ error: reason }, 'slack refused the bot token; no alert will reach Slack until it is fixed');
-        else log.warn({ error: reason }, 'slack auth.test failed; carrying on, sends will retry');
+        if (outcome.kind === 'platform_down') throw new PlatformUnauthorizedError('SLACK_BOT_TOKEN', `Slack refused the bot token (${reason.split(':')[0]})`);
+        throw new Error(`cannot reach Slack at ${options.apiUrl}: ${reason}`);
       }
+      log.info({ team: me.team, bot_user: me.user }, 'slack ready');
     },
   };
 }
@@ -96,8 +98,3 @@ function quietLogger(log: Logger): SlackLogger {
   };
 }
 
-export const slack: PlatformModule = {
-  name: 'slack',
-  create: (config, { log }) =>
-    config.slack ? createSlackAdapter({ ...config.slack, log }) : { off: 'slack is off (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)' },
-};

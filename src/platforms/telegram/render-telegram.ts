@@ -2,8 +2,8 @@
 // escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
 import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
-import { LISTING_ICON, LISTING_TITLE, listingFigures } from '../../core/listing.js';
 import { packLines, shorten, withoutBidiControls } from '../../core/text.js';
+import { describeChange } from '../../core/wording.js';
 
 export const MAX_MESSAGE_LENGTH = 4096;
 const VALUE_MAX = 700;
@@ -61,58 +61,19 @@ export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions
   return [head, ...blocks.slice(0, shown), ...more(blocks.length - shown), foot].join('\n\n');
 }
 
-function arrow(old: string | undefined, next: string | undefined): string {
-  if (old !== undefined && next !== undefined) return `${v(old)} → ${v(next)}`;
-  if (next !== undefined) return `${v(next)} (added)`;
-  return `${v(old ?? 'none')} (removed)`;
-}
-
 function explorer(ref: { name: string; url: string } | undefined): string {
   return ref ? ` · ${link(ref.url, escapeHtml(ref.name))}` : '';
 }
 
+/** One change in the words of core/wording.ts: a bold title line, the notice as a quote, then its label/value rows. */
 function renderItem(item: AlertItem): string {
-  switch (item.kind) {
-    case 'contract_migration': {
-      const where = item.fromChain === item.toChain ? `on ${v(item.fromChain)}` : `from ${v(item.fromChain)} to ${v(item.toChain)}`;
-      return [
-        `🔁 <b>Contract migration</b> ${where}`,
-        `Old: ${code(item.oldAddress)}${explorer(item.oldExplorer)}`,
-        `New: ${code(item.newAddress)}${explorer(item.newExplorer)}`,
-      ].join('\n');
-    }
-    case 'new_chain':
-      return `➕ <b>New chain</b>: ${v(item.chain)}\nAddress: ${code(item.address)}${explorer(item.explorer)}`;
-    case 'chain_removed':
-      return `➖ <b>Chain removed</b>: ${v(item.chain)}\nWas: ${code(item.address)}${explorer(item.explorer)}`;
-    case 'notice': {
-      const verb = { addition: 'added', update: 'updated', removal: 'removed' }[item.changeType];
-      const body = item.changeType === 'removal' ? `<s>${v(item.old ?? 'none')}</s>` : v(item.new ?? 'none');
-      return `📢 <b>Public notice ${verb}</b>\n<blockquote>${body}</blockquote>`;
-    }
-    case 'flag':
-      return item.warning
-        ? `⚠️ <b>${v(item.label)}</b>: now <b>${v(item.new.toUpperCase())}</b> (was ${v(item.old)})`
-        : `🛡 <b>${v(item.label)}</b>: now ${v(item.new)} (was ${v(item.old)})`;
-    case 'identity':
-      return `✏️ <b>${escapeHtml(item.field === 'web_slug' ? 'Web slug' : item.field === 'id' ? 'Coin id' : item.field[0]!.toUpperCase() + item.field.slice(1))}</b>: ${arrow(item.old, item.new)}`;
-    case 'logo':
-      return `🖼 <b>Logo</b>: ${arrow(item.old, item.new)}`;
-    case 'category_added':
-      return `🏷 <b>Category added</b>: ${v(item.category)}`;
-    case 'category_removed':
-      return `🏷 <b>Category removed</b>: ${v(item.category)}`;
-    case 'link':
-      return `🔗 <b>Link ${v(item.site)}</b>: ${arrow(item.old, item.new)}`;
-    case 'listing':
-      return [
-        `${LISTING_ICON[item.event]} <b>${LISTING_TITLE[item.event]}</b> on <b>${v(item.exchange, 200)}</b>`,
-        `Pair: ${code(item.pair)}`,
-        ...listingFigures(item).map(([label, text]) => `${label}: ${v(text, 200)}`),
-      ].join('\n');
-    case 'other':
-      return `• <b>${v(item.field)}</b> (${item.changeType}): ${arrow(item.old, item.new)}`;
-  }
+  const w = describeChange(item);
+  const subject = w.subject === undefined ? '' : w.preposition ? ` ${w.preposition} <b>${v(w.subject, 200)}</b>` : `: ${v(w.subject)}`;
+  return [
+    `${w.icon} <b>${escapeHtml(w.title)}</b>${subject}`,
+    ...(w.prose === undefined ? [] : [`<blockquote>${v(w.prose)}</blockquote>`]),
+    ...w.rows.map((row) => `${escapeHtml(row.label)}: ${row.code ? code(row.value) : v(row.value)}${explorer(row.link)}`),
+  ].join('\n');
 }
 
 /** A digest as one HTML message: the title, one line per held alert (linked coin, compact summary), the footer. */

@@ -9,7 +9,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { CHAT_COMMANDS, HANDLED_NAMES } from '../../core/commands.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
-import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome, PlatformModule } from '../port.js';
+import { PlatformUnauthorizedError, type ReportState } from '../platform-state.js';
+import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { packLines, shorten } from '../../core/text.js';
 import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest } from './render-telegram.js';
 
@@ -37,6 +38,27 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 } });
   let installed = false;
   const canManage = adminCheck(log, options.clock ?? Date.now);
+  let report: ReportState | undefined;
+  // Every Bot API call tells the connection state: an answer means connected, a network failure connecting, a 401 a
+  // refused token. The state tracker logs only changes, so polling retries stay quiet.
+  bot.api.config.use(async (call, method, payload, signal) => {
+    try {
+      const result = await call(method, payload, signal);
+      report?.('connected');
+      return result;
+    } catch (error) {
+      if (error instanceof HttpError) report?.('connecting', unreachable(error));
+      // getMe is start()'s own call: a refusal there is reported by the caller, with when it tries again.
+      else if (isRefusedToken(error) && method !== 'getMe') report?.('unauthorized', refusedToken(error).message);
+      throw error;
+    }
+  });
+
+  /** Why Telegram could not be reached, without the token (a network error can carry the request URL). */
+  function unreachable(error: HttpError): string {
+    const cause = error.error instanceof Error ? error.error.message : String(error.error);
+    return `cannot reach Telegram at ${options.apiRoot}: ${cause}`.split(options.token).join('[token]');
+  }
 
   function install(commands: CommandHandler): void {
     if (installed) return;
@@ -104,9 +126,18 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
       return [{ path: '/telegram/webhook', app: webhookRoute(bot, options.webhook.secret) }];
     },
 
-    async start(commands) {
+    async start(commands, reportState) {
       install(commands);
-      await bot.init();
+      report = reportState;
+      // One getMe per attempt (bot.init() would retry a network error forever, silently): the caller retries and reports.
+      if (!bot.isInited()) {
+        try {
+          bot.botInfo = await bot.api.getMe();
+        } catch (error) {
+          if (isRefusedToken(error)) throw refusedToken(error);
+          throw new Error(error instanceof HttpError ? unreachable(error) : error instanceof Error ? error.message : String(error));
+        }
+      }
       await bot.api.setMyCommands(TELEGRAM_MENU);
       if (options.webhook) {
         await bot.api.setWebhook(options.webhook.url, {
@@ -116,9 +147,13 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
         log.info({ username: bot.botInfo.username, mode: 'webhook' }, 'telegram ready');
         return;
       }
-      void bot
-        .start({ allowed_updates: [...ALLOWED_UPDATES] })
-        .catch((error: unknown) => log.error({ err: error }, 'telegram polling stopped'));
+      void bot.start({ allowed_updates: [...ALLOWED_UPDATES] }).catch((error: unknown) => {
+        // A refused token was reported by the API hook; anything else (another instance polling: 409) is said here.
+        if (!isRefusedToken(error)) {
+          const description = error instanceof GrammyError ? `${error.error_code}: ${error.description}` : String(error);
+          report?.('connecting', `polling stopped (${description}); restart coinsentry once no other instance polls this bot`);
+        }
+      });
       log.info({ username: bot.botInfo.username, mode: 'polling' }, 'telegram ready');
     },
 
@@ -214,6 +249,15 @@ function adminCheck(log: Logger, clock: () => number): (ctx: Context) => Promise
   };
 }
 
+/** 401 (or 404 on getMe): Telegram does not know this token. */
+function isRefusedToken(error: unknown): error is GrammyError {
+  return error instanceof GrammyError && (error.error_code === 401 || error.error_code === 404);
+}
+
+function refusedToken(error: GrammyError): PlatformUnauthorizedError {
+  return new PlatformUnauthorizedError('TELEGRAM_BOT_TOKEN', `Telegram refused the bot token (${error.error_code}: ${error.description})`);
+}
+
 /** Bot API answers → what the dispatcher should do. */
 export function telegramOutcome(error: unknown): SendOutcome {
   if (error instanceof GrammyError) {
@@ -237,8 +281,3 @@ export function telegramOutcome(error: unknown): SendOutcome {
   return { kind: 'retry', error: error instanceof Error ? error.message : String(error) };
 }
 
-export const telegram: PlatformModule = {
-  name: 'telegram',
-  create: (config, { log }) =>
-    config.telegram ? createTelegramAdapter({ ...config.telegram, log }) : { off: 'telegram is off (TELEGRAM_BOT_TOKEN is not set)' },
-};
