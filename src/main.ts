@@ -4,8 +4,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { openDatabase } from './db/open-database.js';
+import { openDatabase, type Db } from './db/open-database.js';
+import { createRetentionJob } from './db/retention-job.js';
+import { storageReadings } from './db/storage-stats.js';
+import { enableIncrementalVacuum, hasIncrementalVacuum, VACUUM_AT_START_MAX_BYTES, fileBytes } from './db/vacuum.js';
+import { acquireWriterLock, describeHeldLock } from './db/writer-lock.js';
 import { createLogger, secretsOf, type Logger } from './logger.js';
+import { addStorageMetrics } from './metrics.js';
 import type { PlatformAdapter } from './platforms/port.js';
 import { webhookSources } from './sources/index.js';
 import { createDiscordAdapter } from './platforms/discord/discord-adapter.js';
@@ -39,12 +44,34 @@ function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
   return adapters;
 }
 
+/** Turns on incremental auto_vacuum (migration 0006) with a VACUUM when the file is small enough to do it now. */
+function prepareVacuum(db: Db, path: string, log: Logger): void {
+  if (path === ':memory:' || hasIncrementalVacuum(db)) return;
+  if (fileBytes(path) > VACUUM_AT_START_MAX_BYTES) {
+    log.warn(
+      { database: path, bytes: fileBytes(path) },
+      'the database file cannot shrink after a prune until it is vacuumed once: stop the server and run npm run cli -- vacuum',
+    );
+    return;
+  }
+  log.info({ database: path, ...enableIncrementalVacuum(db, path) }, 'database vacuumed once, so that pruned space goes back to the disk');
+}
+
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before the database is opened for writing: a second server on the same file would send every alert twice.
+  const writer = acquireWriterLock(config.databasePath);
+  if (writer.kind === 'held') {
+    process.stderr.write(`coinsentry: ${describeHeldLock(writer)}\n`);
+    process.exit(1);
+  }
   const log = createLogger(config.logLevel, undefined, secretsOf(config));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  prepareVacuum(db, config.databasePath, log);
   for (const line of webhookSources(config).off) log.info(line);
   const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
+  addStorageMetrics(bot.metrics, storageReadings(db, config.databasePath));
+  const retention = createRetentionJob({ db, retentionDays: config.retentionDays, log: log.child({ component: 'retention' }) });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>
@@ -55,6 +82,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   bot.start().catch((error: unknown) => log.error({ err: error }, 'start failed'));
+  retention.start();
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -67,11 +95,11 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(() => {
-      bot
-        .stop()
+      Promise.all([retention.stop(), bot.stop()])
         .catch((error: unknown) => log.error({ err: error }, 'error while stopping the platforms'))
         .finally(() => {
           db.$client.close();
+          writer.lock.release();
           log.info('stopped');
           process.exit(0);
         });

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { runAdmin } from './admin-cli.js';
 
 const dotenvPath = process.env.DOTENV_PATH ?? '.env';
-process.exitCode = runAdmin(process.argv.slice(2), {
+process.exitCode = await runAdmin(process.argv.slice(2), {
   env: process.env,
   dotenvText: existsSync(dotenvPath) ? readFileSync(dotenvPath, 'utf8') : '',
   now: Date.now,
