@@ -1,7 +1,9 @@
-// History for /recent: recorded events as alert sources, newest first, from the events and changes tables.
+// History for /recent: recorded events as alert sources, newest first, from the events and changes tables; when they
+// run out before the count asked for and retention has pruned, the horizon from which history is kept comes last.
 import { desc, eq, inArray, or, sql } from 'drizzle-orm';
-import type { RecentEntry } from '../core/recent.js';
+import type { RecentAlert, RecentEntry } from '../core/recent.js';
 import type { Db } from './open-database.js';
+import { DAY_MS, lastPrune } from './retention.js';
 import { changes, deliveries, events } from './schema.js';
 
 /** The chat's last `limit` alerts (sent, muted, held or queued), each with the changes it matched. */
@@ -14,10 +16,11 @@ export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[
     .limit(limit)
     .all();
   const byEvent = new Map(rows.map((r) => [r.eventRowId, r]));
-  return entries(db, [...byEvent.keys()], (eventRowId) => {
+  const found = entries(db, [...byEvent.keys()], (eventRowId) => {
     const row = byEvent.get(eventRowId)!;
     return { positions: new Set(JSON.parse(row.positions) as number[]), status: row.status };
   });
+  return withHorizon(db, found, rows.length, limit);
 }
 
 /** The last `limit` events of a coin that changed something. */
@@ -30,7 +33,7 @@ export function coinHistory(db: Db, coinId: string, limit: number): RecentEntry[
     .orderBy(desc(changes.eventRowId))
     .limit(limit)
     .all();
-  return entries(db, rows.map((r) => r.id), () => ({}));
+  return withHorizon(db, entries(db, rows.map((r) => r.id), () => ({})), rows.length, limit);
 }
 
 /** The last `limit` events that changed `field` or one of its sub-fields, with only those changes. */
@@ -44,17 +47,24 @@ export function fieldHistory(db: Db, field: string, limit: number): RecentEntry[
     .orderBy(desc(changes.eventRowId))
     .limit(limit)
     .all();
-  return entries(db, rows.map((r) => r.id), () => ({ field }));
+  return withHorizon(db, entries(db, rows.map((r) => r.id), () => ({ field })), rows.length, limit);
 }
 
 type Selection = { positions?: Set<number>; status?: string; field?: string };
 
-function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: number) => Selection): RecentEntry[] {
+/** When the history ran out before `limit` and retention has pruned, says from when on it is kept. */
+function withHorizon(db: Db, found: RecentAlert[], rowsRead: number, limit: number): RecentEntry[] {
+  const prune = rowsRead < limit ? lastPrune(db) : undefined;
+  if (!prune) return found;
+  return [...found, { horizon: { since: prune.cutoff, days: Math.round((prune.ranAt - prune.cutoff) / DAY_MS) } }];
+}
+
+function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: number) => Selection): RecentAlert[] {
   if (eventRowIds.length === 0) return [];
   const eventRows = db.select().from(events).where(inArray(events.id, [...eventRowIds])).all();
   const changeRows = db.select().from(changes).where(inArray(changes.eventRowId, [...eventRowIds])).orderBy(changes.position).all();
   const byId = new Map(eventRows.map((e) => [e.id, e]));
-  const result: RecentEntry[] = [];
+  const result: RecentAlert[] = [];
   for (const id of eventRowIds) {
     const event = byId.get(id);
     // A listing whose symbol named no known coin has no coin id: it is shown like its alert, by its symbol.
