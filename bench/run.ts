@@ -15,9 +15,10 @@ import { ingest } from './ingest.js';
 import { latency } from './latency.js';
 import { matching } from './matching.js';
 import { memory } from './memory.js';
+import { retention } from './retention.js';
 import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash];
+const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, retention];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -1,6 +1,8 @@
-// The server's hourly prune (RETENTION_DAYS). It runs the prune's small transactions one at a time with a short pause
-// between them, so webhooks arriving meanwhile are recorded between two batches instead of waiting for the whole prune;
-// a failed run (the database locked by an admin command, say) is logged and tried again at the next hour.
+// The server's hourly prune (RETENTION_DAYS). It runs the prune's small transactions one at a time and pauses after
+// each, so webhooks arriving meanwhile are recorded between two batches instead of waiting for the whole prune: the
+// pause is long enough that the prune takes at most `dutyCycle` of the event loop (a fifth by default), so a first
+// prune of a year of history on a busy server takes minutes rather than seconds, and ingest barely notices. A failed
+// run (the database locked by an admin command, say) is logged and tried again at the next hour.
 import type { Logger } from '../logger.js';
 import type { Db } from './open-database.js';
 import { pruneSteps, type PruneReport } from './retention.js';
@@ -15,8 +17,10 @@ export interface RetentionJobOptions {
   /** Between runs (default one hour); the first run comes `firstRunMs` after start (default one minute). */
   intervalMs?: number;
   firstRunMs?: number;
-  /** Rows per transaction, and the pause after each (ms) that leaves the event loop to webhooks. */
+  /** Rows per transaction (default 200). */
   batchSize?: number;
+  /** Share of the time the prune may hold the event loop (default 0.2), and the shortest pause after a batch (ms). */
+  dutyCycle?: number;
   pauseMs?: number;
 }
 
@@ -32,13 +36,14 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
   const { db, retentionDays, log } = options;
   const clock = options.clock ?? Date.now;
   const pauseMs = options.pauseMs ?? 2;
+  const dutyCycle = options.dutyCycle ?? 0.2;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<PruneReport | undefined> | undefined;
   let stopped = false;
 
   async function run(): Promise<PruneReport | undefined> {
     if (retentionDays === 0) return undefined;
-    const steps = pruneSteps(db, { now: clock(), retentionDays, ...(options.batchSize && { batchSize: options.batchSize }) });
+    const steps = pruneSteps(db, { now: clock(), retentionDays, batchSize: options.batchSize ?? 200 });
     try {
       for (;;) {
         if (stopped) {
@@ -46,14 +51,16 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
           steps.return(undefined as unknown as PruneReport);
           return undefined;
         }
+        const began = performance.now();
         const step = steps.next();
+        const worked = performance.now() - began;
         if (step.done) {
           const report = step.value;
           const removed = report.deliveries + report.events + report.quarantine;
           log[removed > 0 ? 'info' : 'debug']({ ...report, retentionDays }, 'retention: pruned history older than RETENTION_DAYS');
           return report;
         }
-        await new Promise((resume) => setTimeout(resume, pauseMs));
+        await new Promise((resume) => setTimeout(resume, Math.max(pauseMs, (worked * (1 - dutyCycle)) / dutyCycle)));
       }
     } catch (error) {
       log.warn({ err: error }, 'retention: prune failed; trying again at the next run');

@@ -136,7 +136,7 @@ describe('retention job', () => {
     for (let i = 0; i < 40; i++) add({ eventId: `e${i}`, at: OLD, deliveries: [{ chatId: chat, status: 'sent' }] });
     const { log, lines } = memoryLogger();
 
-    const job = createRetentionJob({ db: t.db, retentionDays: 30, log, clock: () => NOW_MS, batchSize: 5, pauseMs: 0 });
+    const job = createRetentionJob({ db: t.db, retentionDays: 30, log, clock: () => NOW_MS, batchSize: 5, pauseMs: 0, dutyCycle: 1 });
     const partial = job.runNow();
     await job.stop();
     expect(await partial).toBeUndefined();
@@ -144,7 +144,7 @@ describe('retention job', () => {
     expect(stoppedAt?.deliveries).toBeGreaterThan(0);
     expect(stoppedAt?.deliveries).toBeLessThan(40);
 
-    const rest = await createRetentionJob({ db: t.db, retentionDays: 30, log, clock: () => NOW_MS, batchSize: 5, pauseMs: 0 }).runNow();
+    const rest = await createRetentionJob({ db: t.db, retentionDays: 30, log, clock: () => NOW_MS, batchSize: 5, pauseMs: 0, dutyCycle: 1 }).runNow();
     expect(rest).toMatchObject({ deliveries: 40 - stoppedAt!.deliveries, events: 40, complete: true });
     expect(lines.some((l) => l.includes('retention: pruned history'))).toBe(true);
   });
