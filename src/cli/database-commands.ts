@@ -2,11 +2,11 @@
 // one-time rewrite that lets the file shrink), and the storage lines of `stats`.
 import type { AdminCommand, Outcome } from './admin-commands.js';
 import { backupDatabase } from '../db/backup.js';
-import { countPrunable, pruneNow, type PruneCounts } from '../db/retention.js';
+import { clearDeadLetters, countPrunable, pruneNow, type PruneCounts } from '../db/retention.js';
 import type { StorageStats } from '../db/storage-stats.js';
 import { enableIncrementalVacuum, hasIncrementalVacuum } from '../db/vacuum.js';
 import { acquireWriterLock, describeHeldLock } from '../db/writer-lock.js';
-import { formatTime } from './text-table.js';
+import { formatTime, plural } from './text-table.js';
 
 /** `12.3 MB`. */
 export function formatBytes(bytes: number): string {
@@ -52,6 +52,24 @@ export const DATABASE_COMMANDS: Record<string, AdminCommand> = {
       const report = pruneNow(db, { now, retentionDays });
       const freed = report.freedBytes > 0 ? `; ${formatBytes(report.freedBytes)} returned to the disk` : '';
       return { code: 0, text: `removed ${describeCounts(report)} ${horizon}${freed}.`, json: { dryRun, ...report } };
+    },
+  },
+
+  'clear-dead-letters': {
+    synopsis: '--id 12,13 | --all',
+    summary: 'delete dead letters (these ids, or all) once you have seen to them; retention never removes them by itself',
+    options: { id: { type: 'string' }, all: { type: 'boolean' } },
+    check: (args) => {
+      const id = args.values.id;
+      if ((id === undefined) === (args.values.all !== true)) return 'clear-dead-letters needs either --id 12,13 or --all';
+      return typeof id === 'string' && !/^\d+(,\d+)*$/.test(id) ? '--id takes delivery ids separated by commas, e.g. --id 12,13' : undefined;
+    },
+    run: (args, { db }) => {
+      const ids = typeof args.values.id === 'string' ? [...new Set(args.values.id.split(',').map(Number))] : undefined;
+      const cleared = clearDeadLetters(db, ids);
+      const skipped = ids ? ids.length - cleared : 0;
+      const text = `deleted ${plural(cleared, 'dead letter')}${skipped ? ` (${plural(skipped, 'given id')} not a dead letter)` : ''}.`;
+      return { code: 0, text, json: { cleared, notDead: skipped } };
     },
   },
 

@@ -134,3 +134,15 @@ export function pruneNow(db: Db, options: PruneOptions): PruneReport {
 export function lastPrune(db: Db): PruneRunRow | undefined {
   return db.select().from(pruneRuns).orderBy(desc(pruneRuns.id)).limit(1).get();
 }
+
+/**
+ * Deletes dead letters (all of them, or those of `ids`): retention keeps them until an admin has seen to them. Their
+ * events then go at the next prune once old. Returns how many were deleted.
+ */
+export function clearDeadLetters(db: Db, ids?: readonly number[]): number {
+  if (ids) {
+    const statement = db.$client.prepare("delete from deliveries where status = 'dead' and id in (select value from json_each(?))");
+    return statement.run(JSON.stringify(ids)).changes;
+  }
+  return db.$client.prepare("delete from deliveries where status = 'dead'").run().changes;
+}

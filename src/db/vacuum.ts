@@ -38,9 +38,26 @@ export function* vacuumSteps(db: Db, pages: number): Generator<void, number, voi
     freed += step;
     yield;
   }
-  // In WAL mode the file is truncated when the WAL is written back; do it now, so the file shrinks with the prune.
-  if (freed > 0) sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  if (freed > 0) checkpointWithoutWaiting(db);
   return freed * pageSize;
+}
+
+/**
+ * In WAL mode the file is truncated when the WAL is written back: try that now, so the file shrinks with the prune.
+ * A TRUNCATE checkpoint waits for readers (a backup in progress, Litestream) through the busy timeout, which would
+ * hold the server's event loop: so it does not wait, and when a reader is there the next checkpoint does the work.
+ */
+function checkpointWithoutWaiting(db: Db): void {
+  const sqlite = db.$client;
+  const previous = sqlite.pragma('busy_timeout', { simple: true }) as number;
+  try {
+    sqlite.pragma('busy_timeout = 0');
+    sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // busy: left to SQLite's own checkpoints
+  } finally {
+    sqlite.pragma(`busy_timeout = ${previous}`);
+  }
 }
 
 /** Size of a file in bytes, 0 when it does not exist (`:memory:`, no WAL yet). */

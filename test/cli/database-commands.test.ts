@@ -62,6 +62,19 @@ describe('admin cli: prune', () => {
   });
 });
 
+describe('admin cli: clear-dead-letters', () => {
+  it('deletes the given dead letters only, after which their old events go at the next prune', async () => {
+    seed();
+    const dead = t.db.$client.prepare("select id from deliveries where status = 'dead'").pluck().get() as number;
+    expect((await run(['clear-dead-letters'])).stderr).toContain('clear-dead-letters needs either --id 12,13 or --all');
+    expect((await run(['clear-dead-letters', '--id', `${dead},999`])).stdout).toBe('deleted 1 dead letter (1 given id not a dead letter).');
+    expect(t.db.$client.prepare('select count(*) from deliveries').pluck().get()).toBe(2);
+    await run(['prune']);
+    expect(t.db.$client.prepare('select event_id from events').pluck().all()).toEqual(['new']);
+    expect((await run(['clear-dead-letters', '--all'])).stdout).toBe('deleted 0 dead letters.');
+  });
+});
+
 describe('admin cli: stats about the database file', () => {
   it('shows the database and WAL sizes, the oldest event kept and the last prune', async () => {
     seed();
