@@ -58,7 +58,8 @@ function seedOld(path: string, events: number): number {
   enableIncrementalVacuum(db, path);
   const add = historyWriter(db);
   const chats = addChats(db, CHATS);
-  const start = Date.now() - 90 * DAY_MS;
+  // All of it older than the 30 days kept, however many days it spans.
+  const start = Date.now() - (Math.ceil(events / 1000) + 31) * DAY_MS;
   for (let day = 0; day * 1000 < events; day += 1) writeDay(db, add, chats, start, day, Math.min(1000, events - day * 1000));
   const rows = db.$client.prepare('select (select count(*) from events) + (select count(*) from changes) + (select count(*) from deliveries)').pluck().get() as number;
   db.$client.close();
