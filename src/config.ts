@@ -47,7 +47,8 @@ const schema = z.object({
   DATABASE_SYNCHRONOUS: optionalText
     .transform((s) => (s ?? 'normal').toLowerCase())
     .pipe(z.enum(['normal', 'full'], { message: 'must be normal or full' })),
-  RETENTION_DAYS: integer(180, 0, 36_500),
+  // An event id must outlive CoinGecko's retries (about 24 h) to be recognised as a duplicate.
+  RETENTION_DAYS: integer(180, 0, 36_500).refine((days) => days === 0 || days >= 2, 'must be 0 (keep everything) or at least 2'),
   WEBHOOK_TOLERANCE_SECONDS: integer(300, 1, 86_400),
   WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
   CEXPING_WEBHOOK_SECRET: list,

@@ -55,6 +55,10 @@ describe('admin cli: prune', () => {
   it('prunes nothing with RETENTION_DAYS=0', async () => {
     seed();
     expect(await run(['prune'], { RETENTION_DAYS: '0' })).toMatchObject({ code: 0, stdout: 'RETENTION_DAYS=0 keeps everything: nothing to prune.' });
+    expect(await run(['prune'], { RETENTION_DAYS: '1' })).toMatchObject({
+      code: 2,
+      stderr: 'coinsentry: invalid configuration: RETENTION_DAYS: must be 0 (keep everything) or at least 2',
+    });
     expect(await run(['prune'], { RETENTION_DAYS: 'forever' })).toMatchObject({
       code: 2,
       stderr: 'coinsentry: invalid configuration: RETENTION_DAYS: must be a whole number',
