@@ -80,6 +80,7 @@ export const DATABASE_COMMANDS: Record<string, AdminCommand> = {
     positionals: 1,
     run: async (args, { db }): Promise<Outcome> => {
       const result = await backupDatabase(db, args.positionals[0]!, { force: args.values.force === true });
+      if (result.kind === 'is_database') return { code: 2, text: `${result.path} is the database itself: back it up to another file` };
       if (result.kind === 'exists') return { code: 2, text: `${result.path} exists; choose a new file name, or add --force to replace it` };
       if (result.kind === 'failed') return { code: 2, text: `backup to ${result.path} failed: ${result.reason}` };
       const newest = result.newestEvent

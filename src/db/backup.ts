@@ -5,6 +5,7 @@
 // target and renamed into place only once complete and checked, so a target name never holds half a backup; and it
 // is a single self-contained file (rollback journal, no -wal to carry along), ready to be copied back.
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db } from './open-database.js';
 import { eventAtEnd, type EventMark } from './storage-stats.js';
@@ -13,6 +14,8 @@ import { fileBytes } from './vacuum.js';
 export type BackupResult =
   | { kind: 'written'; path: string; bytes: number; events: number; newestEvent: EventMark | null }
   | { kind: 'exists'; path: string }
+  /** The target is the live database (or one of its side files): replacing it would lose the server's data. */
+  | { kind: 'is_database'; path: string }
   | { kind: 'failed'; path: string; reason: string };
 
 /** Pages per backup step: all of them, so the copy is one snapshot. */
@@ -20,6 +23,8 @@ const ALL_PAGES = 0x7fffffff;
 
 /** Copies the database `db` to `target`; an existing `target` is replaced only with `force`. */
 export async function backupDatabase(db: Db, target: string, options: { force?: boolean } = {}): Promise<BackupResult> {
+  const live = resolve(db.$client.name);
+  if ([live, `${live}-wal`, `${live}-shm`, `${live}.lock`].includes(resolve(target))) return { kind: 'is_database', path: target };
   if (existsSync(target) && !options.force) return { kind: 'exists', path: target };
   const partial = `${target}.partial-${process.pid}`;
   try {

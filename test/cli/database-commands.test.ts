@@ -106,6 +106,8 @@ describe('admin cli: backup and vacuum', () => {
     expect(failed.stderr).toBe(`backup to ${nowhere} failed: Cannot save backup because the directory does not exist`);
     expect(existsSync(nowhere)).toBe(false);
     expect((await run(['backup'])).stderr).toContain('missing argument');
+    expect(await run(['backup', t.path, '--force'])).toMatchObject({ code: 2, stderr: `${t.path} is the database itself: back it up to another file` });
+    expect(await run(['backup', `${t.path}-wal`, '--force'])).toMatchObject({ code: 2 });
   });
 
   it('vacuums once, after which the file shrinks with each prune', async () => {
