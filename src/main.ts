@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { openDatabase, type Db } from './db/open-database.js';
+import { openDatabase } from './db/open-database.js';
 import { createRetentionJob } from './db/retention-job.js';
 import { storageReadings } from './db/storage-stats.js';
-import { enableIncrementalVacuum, hasIncrementalVacuum, VACUUM_AT_START_MAX_BYTES, fileBytes } from './db/vacuum.js';
+import { vacuumAtStart } from './db/vacuum.js';
 import { acquireWriterLock, describeHeldLock } from './db/writer-lock.js';
 import { createLogger, secretsOf, type Logger } from './logger.js';
 import { addStorageMetrics } from './metrics.js';
@@ -44,19 +44,6 @@ function createAdapters(config: Config, log: Logger): PlatformAdapter[] {
   return adapters;
 }
 
-/** Turns on incremental auto_vacuum (migration 0006) with a VACUUM when the file is small enough to do it now. */
-function prepareVacuum(db: Db, path: string, log: Logger): void {
-  if (path === ':memory:' || hasIncrementalVacuum(db)) return;
-  if (fileBytes(path) > VACUUM_AT_START_MAX_BYTES) {
-    log.warn(
-      { database: path, bytes: fileBytes(path) },
-      'the database file cannot shrink after a prune until it is vacuumed once: stop the server and run npm run cli -- vacuum',
-    );
-    return;
-  }
-  log.info({ database: path, ...enableIncrementalVacuum(db, path) }, 'database vacuumed once, so that pruned space goes back to the disk');
-}
-
 async function main(): Promise<void> {
   const config = loadConfig();
   // Before the database is opened for writing: a second server on the same file would send every alert twice.
@@ -67,7 +54,14 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel, undefined, secretsOf(config));
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
-  prepareVacuum(db, config.databasePath, log);
+  const vacuum = vacuumAtStart(db, config.databasePath);
+  if (vacuum.kind === 'vacuumed') log.info({ database: config.databasePath, ...vacuum }, 'database vacuumed once, so that pruned space goes back to the disk');
+  if (vacuum.kind === 'too_large') {
+    log.warn(
+      { database: config.databasePath, bytes: vacuum.bytes },
+      'the database file cannot shrink after a prune until it is vacuumed once: stop the server and run npm run cli -- vacuum',
+    );
+  }
   for (const line of webhookSources(config).off) log.info(line);
   const bot = createBot({ db, config, log, adapters: createAdapters(config, log), processMetrics: true });
   addStorageMetrics(bot.metrics, storageReadings(db, config.databasePath));

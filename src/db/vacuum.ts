@@ -10,7 +10,7 @@ import type { Db } from './open-database.js';
 const AUTO_VACUUM_INCREMENTAL = 2;
 
 /** Files up to this size are converted at server start (a VACUUM of 64 MB takes about a second). */
-export const VACUUM_AT_START_MAX_BYTES = 64 * 2 ** 20;
+const VACUUM_AT_START_MAX_BYTES = 64 * 2 ** 20;
 
 export const hasIncrementalVacuum = (db: Db) => db.$client.pragma('auto_vacuum', { simple: true }) === AUTO_VACUUM_INCREMENTAL;
 
@@ -22,6 +22,20 @@ export function enableIncrementalVacuum(db: Db, path: string): { beforeBytes: nu
   sqlite.exec('VACUUM');
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   return { beforeBytes, afterBytes: fileBytes(path) };
+}
+
+/**
+ * At server start: turns incremental auto_vacuum on when the file is small enough to rewrite now (`vacuumed`), or says
+ * that it is too large to do unasked (`too_large`: the admin runs `npm run cli -- vacuum` with the server stopped).
+ */
+export function vacuumAtStart(
+  db: Db,
+  path: string,
+): { kind: 'ready' } | { kind: 'too_large'; bytes: number } | { kind: 'vacuumed'; beforeBytes: number; afterBytes: number } {
+  if (path === ':memory:' || hasIncrementalVacuum(db)) return { kind: 'ready' };
+  const bytes = fileBytes(path);
+  if (bytes > VACUUM_AT_START_MAX_BYTES) return { kind: 'too_large', bytes };
+  return { kind: 'vacuumed', ...enableIncrementalVacuum(db, path) };
 }
 
 /** Hands free pages back to the file system, `pages` per step; returns the bytes freed. No-op without auto_vacuum. */

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countPrunable, DAY_MS, lastPrune, pruneNow } from '../../src/db/retention.js';
 import { createRetentionJob } from '../../src/db/retention-job.js';
-import { enableIncrementalVacuum, fileBytes, hasIncrementalVacuum } from '../../src/db/vacuum.js';
+import { enableIncrementalVacuum, fileBytes, hasIncrementalVacuum, vacuumAtStart } from '../../src/db/vacuum.js';
 import { fixture, memoryLogger, NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { addChats, historyWriter } from './history-rows.js';
 
@@ -155,5 +155,21 @@ describe('retention job', () => {
     const job = createRetentionJob({ db: t.db, retentionDays: 0, log: memoryLogger().log, clock: () => NOW_MS });
     expect(await job.runNow()).toBeUndefined();
     expect(count('events')).toBe(1);
+  });
+});
+
+describe('vacuum at server start', () => {
+  it('turns incremental auto_vacuum on for a small file, once', () => {
+    expect(vacuumAtStart(t.db, t.path)).toMatchObject({ kind: 'vacuumed' });
+    expect(hasIncrementalVacuum(t.db)).toBe(true);
+    expect(vacuumAtStart(t.db, t.path)).toEqual({ kind: 'ready' });
+  });
+
+  it('leaves a large file to the admin', () => {
+    t.db.$client.exec(`create table ballast (b blob);
+      with recursive n(i) as (select 1 union all select i + 1 from n where i < 70) insert into ballast select zeroblob(1000000) from n`);
+    t.db.$client.pragma('wal_checkpoint(TRUNCATE)');
+    expect(vacuumAtStart(t.db, t.path)).toMatchObject({ kind: 'too_large' });
+    expect(hasIncrementalVacuum(t.db)).toBe(false);
   });
 });
