@@ -15,11 +15,12 @@ import { ingest } from './ingest.js';
 import { latency } from './latency.js';
 import { matching } from './matching.js';
 import { memory } from './memory.js';
+import { retention } from './retention.js';
 import { startup } from './startup.js';
 import { userActions } from './user-actions.js';
 import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, startup, userActions];
+const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, startup, userActions, retention];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -48,6 +48,8 @@ const schema = z.object({
   DATABASE_SYNCHRONOUS: optionalText
     .transform((s) => (s ?? 'normal').toLowerCase())
     .pipe(z.enum(['normal', 'full'], { message: 'must be normal or full' })),
+  // An event id must outlive CoinGecko's retries (about 24 h) to be recognised as a duplicate.
+  RETENTION_DAYS: integer(180, 0, 36_500).refine((days) => days === 0 || days >= 2, 'must be 0 (keep everything) or at least 2'),
   WEBHOOK_TOLERANCE_SECONDS: integer(300, 1, 86_400),
   WEBHOOK_MAX_BODY_BYTES: integer(256 * 1024, 1024, 16 * 1024 * 1024),
   CEXPING_WEBHOOK_SECRET: list,
@@ -124,6 +126,8 @@ export interface Config {
   readonly databasePath: string;
   /** SQLite `synchronous` (WAL mode): `normal` may lose the last commits on power loss, `full` does not. */
   readonly databaseSynchronous: 'normal' | 'full';
+  /** Days of history kept (sent alerts, old events, quarantine); 0 keeps everything. */
+  readonly retentionDays: number;
   readonly logLevel: (typeof LEVELS)[number];
   readonly webhook: {
     readonly secrets: readonly string[];
@@ -184,16 +188,21 @@ function firstIssue(error: z.ZodError): ConfigError {
 }
 
 /** What the admin CLI needs: the server's database and subscription cap, read like parseConfig (no secrets needed). */
-export type AdminConfig = Pick<Config, 'databasePath' | 'databaseSynchronous' | 'subscriptionLimit'>;
+export type AdminConfig = Pick<Config, 'databasePath' | 'databaseSynchronous' | 'subscriptionLimit' | 'retentionDays'>;
 
 /** parseConfig's rules for the database and SUBSCRIPTION_LIMIT only, so the CLI works on a machine without secrets. */
 export function parseAdminConfig(env: Record<string, string | undefined>, dotenvText = ''): AdminConfig {
   const result = schema
-    .pick({ DATABASE_PATH: true, DATABASE_SYNCHRONOUS: true, SUBSCRIPTION_LIMIT: true })
+    .pick({ DATABASE_PATH: true, DATABASE_SYNCHRONOUS: true, SUBSCRIPTION_LIMIT: true, RETENTION_DAYS: true })
     .safeParse({ ...parseDotenv(dotenvText), ...env });
   if (!result.success) throw firstIssue(result.error);
   const e = result.data;
-  return Object.freeze({ databasePath: e.DATABASE_PATH, databaseSynchronous: e.DATABASE_SYNCHRONOUS, subscriptionLimit: e.SUBSCRIPTION_LIMIT });
+  return Object.freeze({
+    databasePath: e.DATABASE_PATH,
+    databaseSynchronous: e.DATABASE_SYNCHRONOUS,
+    subscriptionLimit: e.SUBSCRIPTION_LIMIT,
+    retentionDays: e.RETENTION_DAYS,
+  });
 }
 
 function toConfig(e: Env): Config {
@@ -209,6 +218,7 @@ function toConfig(e: Env): Config {
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
     databaseSynchronous: e.DATABASE_SYNCHRONOUS,
+    retentionDays: e.RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     webhook: {
       secrets: e.COINGECKO_WEBHOOK_SECRET,

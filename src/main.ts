@@ -4,8 +4,13 @@ import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
+import { createRetentionJob } from './db/retention-job.js';
+import { storageReadings } from './db/storage-stats.js';
+import { vacuumAtStart } from './db/vacuum.js';
+import { acquireWriterLock, describeHeldLock } from './db/writer-lock.js';
 import { readDotenvFile } from './dotenv-file.js';
 import { createLogger, secretsOf } from './logger.js';
+import { addStorageMetrics } from './metrics.js';
 import { chatPlatforms } from './platforms/index.js';
 import { webhookSources } from './sources/index.js';
 import { unknownVariableWarnings } from './unknown-variables.js';
@@ -26,10 +31,24 @@ function loadConfig(): { config: Config; warnings: string[] } {
 
 async function main(): Promise<void> {
   const { config, warnings } = loadConfig();
+  // Before the database is opened for writing: a second server on the same file would send every alert twice.
+  const writer = acquireWriterLock(config.databasePath);
+  if (writer.kind === 'held') {
+    process.stderr.write(`coinsentry: ${describeHeldLock(writer)}\n`);
+    process.exit(1);
+  }
   const secrets = secretsOf(config);
   const log = createLogger(config.logLevel, undefined, secrets);
   for (const warning of warnings) log.warn(warning);
   const db = openDatabase(config.databasePath, { synchronous: config.databaseSynchronous });
+  const vacuum = vacuumAtStart(db, config.databasePath);
+  if (vacuum.kind === 'vacuumed') log.info({ database: config.databasePath, ...vacuum }, 'database vacuumed once, so that pruned space goes back to the disk');
+  if (vacuum.kind === 'too_large') {
+    log.warn(
+      { database: config.databasePath, bytes: vacuum.bytes },
+      'the database file cannot shrink after a prune until it is vacuumed once: stop the server and run npm run cli -- vacuum',
+    );
+  }
   for (const line of webhookSources(config).off) log.info(line);
   const platforms = await chatPlatforms(config, log);
   for (const line of platforms.off) log.info(line);
@@ -37,6 +56,8 @@ async function main(): Promise<void> {
     log.warn('no chat platform is configured: webhooks are recorded but alerts go nowhere (set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)');
   }
   const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true, secrets });
+  addStorageMetrics(bot.metrics, storageReadings(db, config.databasePath));
+  const retention = createRetentionJob({ db, retentionDays: config.retentionDays, log: log.child({ component: 'retention' }) });
 
   // Listen first: webhooks are recorded (and their alerts queued) even while a platform is still connecting.
   const server = serve({ fetch: bot.app.fetch, port: config.port, hostname: config.host }, (info) =>
@@ -47,6 +68,7 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   bot.start().catch((error: unknown) => log.error({ err: error }, 'start failed'));
+  retention.start();
 
   let stopping = false;
   const shutdown = (signal: string) => {
@@ -59,11 +81,11 @@ async function main(): Promise<void> {
     }, 10_000);
     force.unref();
     server.close(() => {
-      bot
-        .stop()
+      Promise.all([retention.stop(), bot.stop()])
         .catch((error: unknown) => log.error({ err: error }, 'error while stopping the platforms'))
         .finally(() => {
           db.$client.close();
+          writer.lock.release();
           log.info('stopped');
           process.exit(0);
         });

@@ -72,3 +72,53 @@ export function createMetrics(options: MetricsOptions = {}) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** What the storage gauges read at scrape time (src/db/storage-stats.ts supplies it). */
+export interface StorageReadings {
+  fileSizes: () => { databaseBytes: number; walBytes: number };
+  lastPrune: () => { ranAt: number; deliveries: number; events: number; changes: number; quarantine: number } | undefined;
+  /** When the oldest event kept was received, milliseconds since the epoch. */
+  oldestEventAt: () => number | undefined;
+}
+
+/** Adds the database's size, its last prune and how far back it goes to the app's registry. */
+export function addStorageMetrics(metrics: Metrics, read: StorageReadings): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'coinsentry_database_bytes',
+    help: 'Size of the SQLite file (file) and of its write-ahead log (wal)',
+    labelNames: ['file'] as const,
+    registers,
+    collect() {
+      const sizes = read.fileSizes();
+      this.set({ file: 'database' }, sizes.databaseBytes);
+      this.set({ file: 'wal' }, sizes.walBytes);
+    },
+  });
+  new Gauge({
+    name: 'coinsentry_prune_last_run_timestamp_seconds',
+    help: 'When the last retention prune finished (0: never)',
+    registers,
+    collect() {
+      this.set((read.lastPrune()?.ranAt ?? 0) / 1000);
+    },
+  });
+  new Gauge({
+    name: 'coinsentry_prune_last_removed_rows',
+    help: 'Rows the last retention prune removed, by table',
+    labelNames: ['table'] as const,
+    registers,
+    collect() {
+      const last = read.lastPrune();
+      for (const table of ['deliveries', 'events', 'changes', 'quarantine'] as const) this.set({ table }, last?.[table] ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'coinsentry_oldest_event_timestamp_seconds',
+    help: 'When the oldest event kept was received (how far back history goes; 0: no events)',
+    registers,
+    collect() {
+      this.set((read.oldestEventAt() ?? 0) / 1000);
+    },
+  });
+}

@@ -115,7 +115,7 @@ describe('unknownVariableWarnings', () => {
       'DATABSE_PATH is not a coinsentry setting and is ignored; did you mean DATABASE_PATH?',
       'DISCORD_FOO is not a coinsentry setting and is ignored',
       'LOG_LEVL is not a coinsentry setting and is ignored; did you mean LOG_LEVEL?',
-      'RETENTION_DAZE is not a coinsentry setting and is ignored',
+      'RETENTION_DAZE is not a coinsentry setting and is ignored; did you mean RETENTION_DAYS?',
       'SLACK_TOKEN is not a coinsentry setting and is ignored; did you mean SLACK_BOT_TOKEN?',
       'TELEGRAM_TOKEN is not a coinsentry setting and is ignored; did you mean TELEGRAM_BOT_TOKEN?',
     ]);

@@ -30,8 +30,8 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Runs one admin command; returns the process exit code. */
-export function runAdmin(argv: readonly string[], io: AdminIo): number {
+/** Runs one admin command; resolves to the process exit code. */
+export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     (name === undefined ? io.stderr : io.stdout)(usage());
@@ -80,7 +80,7 @@ export function runAdmin(argv: readonly string[], io: AdminIo): number {
   }
   let outcome: Outcome;
   try {
-    outcome = command.run(args, { db, config, now: io.now() });
+    outcome = await command.run(args, { db, config, now: io.now() });
   } finally {
     db.$client.close();
   }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describePairs } from '../core/command-plan.js';
 import type { AdminConfig } from '../config.js';
 import { databaseStats, listChatOverview } from '../db/admin-queries.js';
+import { storageStats } from '../db/storage-stats.js';
 import { findChat, setChatAccess } from '../db/chats.js';
 import { importWatchlist } from '../db/import-watchlist.js';
 import type { Db } from '../db/open-database.js';
@@ -11,6 +12,7 @@ import { listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.
 import { replayEvent } from '../db/replay-event.js';
 import { SOURCE_COINGECKO } from '../sources/coingecko/coingecko-source.js';
 import { SOURCES } from '../sources/index.js';
+import { DATABASE_COMMANDS, storageLines } from './database-commands.js';
 import { cell, formatTable, formatTime, plural } from './text-table.js';
 import { parseWatchlist } from './watchlist-file.js';
 
@@ -42,7 +44,7 @@ export interface AdminCommand {
   positionals?: number;
   /** Argument checks that need no database: an error message, or undefined. */
   check?: (args: Args) => string | undefined;
-  run: (args: Args, context: CommandContext) => Outcome;
+  run: (args: Args, context: CommandContext) => Outcome | Promise<Outcome>;
 }
 
 /** Outbox statuses that are not final: still to be sent (`held` waits for the chat's digest). */
@@ -67,13 +69,15 @@ const limitOf = (args: Args) => Number(option(args, 'limit') ?? DEFAULT_LIMIT);
 export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   stats: {
     synopsis: '',
-    summary: 'events, chats and subscriptions per platform, outbox rows by status',
+    summary: 'events, chats and subscriptions per platform, outbox rows by status; database size, history kept, last prune',
     options: {},
-    run: (_args, { db, now }) => {
-      const stats = databaseStats(db, now);
+    run: (_args, { db, config, now }) => {
+      const storage = storageStats(db, config.databasePath);
+      const stats = { ...databaseStats(db, now), storage };
       const { events } = stats;
       const lines = [
         `events: ${events.total} total, ${events.last24h} in the last 24 h, ${events.quarantined} quarantined`,
+        ...storageLines(storage, config.retentionDays),
         `subscriptions: ${stats.subscriptions}`,
         '',
         stats.platforms.length
@@ -230,6 +234,8 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
     run: (args, { db, config }) =>
       importCommand(db, config, option(args, 'chat')!, option(args, 'file')!, args.values['dry-run'] === true),
   },
+
+  ...DATABASE_COMMANDS,
 };
 
 function checkChatAddress(args: Args): string | undefined {

@@ -12,7 +12,7 @@ try {
   console.error(`coinsentry: invalid configuration: ${error.message}`);
   process.exit(2);
 }
-process.exitCode = runAdmin(process.argv.slice(2), {
+process.exitCode = await runAdmin(process.argv.slice(2), {
   env: process.env,
   dotenvText,
   now: Date.now,

@@ -1,7 +1,9 @@
-// History for /recent: recorded events as alert sources, newest first, from the events and changes tables.
+// History for /recent: recorded events as alert sources, newest first, from the events and changes tables; when they
+// run out before the count asked for and retention has pruned, the horizon from which history is kept comes last.
 import { and, desc, eq, exists, inArray, sql } from 'drizzle-orm';
-import type { RecentEntry } from '../core/recent.js';
+import type { RecentAlert, RecentEntry } from '../core/recent.js';
 import type { Db } from './open-database.js';
+import { DAY_MS, lastPrune } from './retention.js';
 import { changes, deliveries, events } from './schema.js';
 
 /** The chat's last `limit` alerts (sent, muted, held or queued), each with the changes it matched. */
@@ -14,10 +16,11 @@ export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[
     .limit(limit)
     .all();
   const byEvent = new Map(rows.map((r) => [r.eventRowId, r]));
-  return entries(db, [...byEvent.keys()], (eventRowId) => {
+  const found = entries(db, [...byEvent.keys()], (eventRowId) => {
     const row = byEvent.get(eventRowId)!;
     return { positions: new Set(JSON.parse(row.positions) as number[]), status: row.status };
   });
+  return withHorizon(db, found, rows.length, limit);
 }
 
 /**
@@ -25,7 +28,8 @@ export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[
  * checked for a change by its (event_row_id, position) key, so the cost follows `limit`, not the coin's history.
  */
 export function coinHistory(db: Db, coinId: string, limit: number): RecentEntry[] {
-  return entries(db, coinEvents(db, coinId, limit).all().map((r) => r.id), () => ({}));
+  const rows = coinEvents(db, coinId, limit).all();
+  return withHorizon(db, entries(db, rows.map((r) => r.id), () => ({})), rows.length, limit);
 }
 
 /** The query behind coinHistory (exported so a test can read SQLite's plan for it). */
@@ -44,7 +48,8 @@ export function coinEvents(db: Db, coinId: string, limit: number) {
  * `limit` distinct events (never a LIKE scan of the table).
  */
 export function fieldHistory(db: Db, field: string, limit: number): RecentEntry[] {
-  return entries(db, fieldEvents(db, field, limit).all().map((r) => r.id), () => ({ field }));
+  const rows = fieldEvents(db, field, limit).all();
+  return withHorizon(db, entries(db, rows.map((r) => r.id), () => ({ field })), rows.length, limit);
 }
 
 /** The query behind fieldHistory (exported so a test can read SQLite's plan for it). */
@@ -59,12 +64,19 @@ export function fieldEvents(db: Db, field: string, limit: number) {
 
 type Selection = { positions?: Set<number>; status?: string; field?: string };
 
-function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: number) => Selection): RecentEntry[] {
+/** When the history ran out before `limit` and retention has pruned, says from when on it is kept. */
+function withHorizon(db: Db, found: RecentAlert[], rowsRead: number, limit: number): RecentEntry[] {
+  const prune = rowsRead < limit ? lastPrune(db) : undefined;
+  if (!prune) return found;
+  return [...found, { horizon: { since: prune.cutoff, days: Math.round((prune.ranAt - prune.cutoff) / DAY_MS) } }];
+}
+
+function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: number) => Selection): RecentAlert[] {
   if (eventRowIds.length === 0) return [];
   const eventRows = db.select().from(events).where(inArray(events.id, [...eventRowIds])).all();
   const changeRows = db.select().from(changes).where(inArray(changes.eventRowId, [...eventRowIds])).orderBy(changes.position).all();
   const byId = new Map(eventRows.map((e) => [e.id, e]));
-  const result: RecentEntry[] = [];
+  const result: RecentAlert[] = [];
   for (const id of eventRowIds) {
     const event = byId.get(id);
     // A listing whose symbol named no known coin has no coin id: it is shown like its alert, by its symbol.

@@ -57,7 +57,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
   }
 }
 
-function prepareDirectory(path: string): void {
+/** Creates the database's directory, or throws a DatabaseOpenError saying why it cannot be (shared with the writer lock). */
+export function prepareDirectory(path: string): void {
   const directory = dirname(resolve(path));
   if (isDirectory(path)) {
     throw new DatabaseOpenError(path, 'it is a directory; DATABASE_PATH names the database file, e.g. ./data/coinsentry.db');
@@ -80,7 +81,7 @@ function isDirectory(path: string): boolean {
 }
 
 /** Why SQLite refused, in words an operator can act on. */
-function causeOf(path: string, error: unknown): string {
+export function causeOf(path: string, error: unknown): string {
   const code = String((error as { code?: unknown }).code ?? '');
   const directory = dirname(resolve(path));
   if (code.startsWith('SQLITE_READONLY') || !writable(path)) return 'the file is read-only (no permission to write it, or a read-only file system)';

@@ -188,3 +188,18 @@ export type ChatRow = typeof chats.$inferSelect;
 export type SubscriptionRow = typeof subscriptions.$inferSelect;
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type MuteRow = typeof mutes.$inferSelect;
+
+/** One row per retention prune (the hourly job or `npm run cli -- prune`): what it removed, for /metrics and `stats`. */
+export const pruneRuns = sqliteTable('prune_runs', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** When the prune finished, milliseconds since the epoch (the injected clock). */
+  ranAt: integer('ran_at').notNull(),
+  /** Rows older than this (milliseconds since the epoch) were eligible. */
+  cutoff: integer('cutoff').notNull(),
+  deliveries: integer('deliveries').notNull(),
+  events: integer('events').notNull(),
+  changes: integer('changes').notNull(),
+  quarantine: integer('quarantine').notNull(),
+  durationMs: integer('duration_ms').notNull(),
+});
+export type PruneRunRow = typeof pruneRuns.$inferSelect;

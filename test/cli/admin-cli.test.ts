@@ -16,10 +16,10 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-function run(argv: string[], env: Record<string, string> = {}) {
+async function run(argv: string[], env: Record<string, string> = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const code = runAdmin(argv, {
+  const code = await runAdmin(argv, {
     env: { DATABASE_PATH: t.path, ...env },
     dotenvText: '',
     now: () => NOW_MS,
@@ -42,35 +42,35 @@ function deliveriesOf(eventId: string) {
 }
 
 describe('admin cli: usage and errors', () => {
-  it('answers an unknown command with the usage and exit code 2', () => {
-    const result = run(['frobnicate']);
+  it('answers an unknown command with the usage and exit code 2', async () => {
+    const result = await run(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('unknown command "frobnicate"');
     expect(result.stderr).toContain('import-watchlist --chat <platform:id> --file coins.txt');
   });
 
-  it('refuses an unknown option with the command usage', () => {
-    const result = run(['stats', '--frob']);
+  it('refuses an unknown option with the command usage', async () => {
+    const result = await run(['stats', '--frob']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('usage: npm run cli -- stats');
   });
 
-  it('says in one line when there is no database at DATABASE_PATH, without creating one', () => {
+  it('says in one line when there is no database at DATABASE_PATH, without creating one', async () => {
     const path = join(t.path, '..', 'missing.db');
-    const result = run(['stats'], { DATABASE_PATH: path });
+    const result = await run(['stats'], { DATABASE_PATH: path });
     expect(result).toEqual({ code: 2, stdout: '', stderr: `no database at ${path}: set DATABASE_PATH (environment or .env) to the server's database file` });
   });
 
-  it('needs no webhook secret, and names a bad variable it reads', () => {
-    expect(run(['stats']).code).toBe(0);
-    expect(run(['stats'], { SUBSCRIPTION_LIMIT: 'lots' })).toMatchObject({
+  it('needs no webhook secret, and names a bad variable it reads', async () => {
+    expect((await run(['stats'])).code).toBe(0);
+    expect(await run(['stats'], { SUBSCRIPTION_LIMIT: 'lots' })).toMatchObject({
       code: 2,
       stderr: 'coinsentry: invalid configuration: SUBSCRIPTION_LIMIT: must be a whole number',
     });
   });
 
-  it('reads DATABASE_PATH from the .env text when the environment lacks it', () => {
-    const code = runAdmin(['stats'], { env: {}, dotenvText: `DATABASE_PATH=${t.path}\n`, now: () => NOW_MS, stdout: () => {}, stderr: () => {} });
+  it('reads DATABASE_PATH from the .env text when the environment lacks it', async () => {
+    const code = await runAdmin(['stats'], { env: {}, dotenvText: `DATABASE_PATH=${t.path}\n`, now: () => NOW_MS, stdout: () => {}, stderr: () => {} });
     expect(code).toBe(0);
   });
 });
@@ -83,7 +83,7 @@ describe('admin cli: stats and chats', () => {
     await recordFixture(t.db, 'name-update', 'evt-1');
     createCommandService(sqliteChatStore(t.db), { subscriptionLimit: 500 }).chatGone({ platform: 'discord', platformChatId: '42' }, 'missing access');
 
-    const stats = json<{ events: unknown; platforms: unknown; subscriptions: number; outbox: unknown }>(run(['stats', '--json']));
+    const stats = json<{ events: unknown; platforms: unknown; subscriptions: number; outbox: unknown }>(await run(['stats', '--json']));
     expect(stats.events).toEqual({ total: 1, last24h: 1, quarantined: 0 });
     expect(stats.platforms).toEqual([
       { platform: 'discord', activeChats: 0, inactiveChats: 1, subscriptions: 1 },
@@ -92,7 +92,7 @@ describe('admin cli: stats and chats', () => {
     expect(stats.subscriptions).toBe(2);
     expect(stats.outbox).toEqual([{ status: 'pending', count: 1 }]);
 
-    const text = run(['stats']).stdout;
+    const text = (await run(['stats'])).stdout;
     expect(text).toContain('events: 1 total, 1 in the last 24 h, 0 quarantined');
     expect(text).toMatch(/telegram\s+1\s+0\s+1/);
   });
@@ -103,15 +103,15 @@ describe('admin cli: stats and chats', () => {
     await command(t.db, { platform: 'slack', platformChatId: 'C1', kind: 'group', title: 'alerts' }, 'help', '');
     createCommandService(sqliteChatStore(t.db), { subscriptionLimit: 500 }).chatGone({ platform: 'telegram', platformChatId: '-200' }, 'bot was kicked');
 
-    const all = run(['chats']);
+    const all = await run(['chats']);
     expect(all.code).toBe(0);
     expect(all.stdout).toMatch(/telegram:-100\s+group\s+approved\s+yes\s+2\s+Listing desk/);
     expect(all.stdout).toMatch(/telegram:-200\s+group\s+approved\s+no\s+0\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ bot was kicked\s+Old group/);
     expect(all.stdout).toContain('3 chats (2 active, 1 inactive)');
 
-    const inactive = json<Array<{ platformChatId: string; deactivatedReason: string }>>(run(['chats', '--inactive', '--json']));
+    const inactive = json<Array<{ platformChatId: string; deactivatedReason: string }>>(await run(['chats', '--inactive', '--json']));
     expect(inactive.map((c) => [c.platformChatId, c.deactivatedReason])).toEqual([['-200', 'bot was kicked']]);
-    const slack = json<Array<{ platform: string }>>(run(['chats', '--platform', 'slack', '--json']));
+    const slack = json<Array<{ platform: string }>>(await run(['chats', '--platform', 'slack', '--json']));
     expect(slack.map((c) => c.platform)).toEqual(['slack']);
   });
 });
@@ -131,26 +131,26 @@ describe('admin cli: dead letters', () => {
     await recordFixture(t.db, 'category-addition', 'evt-pending');
     const [claimed] = claimDue(t.db, ['telegram'], Date.now(), 1);
     markGated(t.db, claimed!.id, 'held', NOW_MS + 300_000, 'info');
-    const rows = json<Array<{ status: string }>>(run(['outbox', '--json']));
+    const rows = json<Array<{ status: string }>>(await run(['outbox', '--json']));
     expect(rows.map((r) => r.status).sort()).toEqual(['held', 'pending']);
-    expect(run(['outbox', '--status', 'pending', '--json']).stdout).not.toContain('held');
+    expect((await run(['outbox', '--status', 'pending', '--json'])).stdout).not.toContain('held');
   });
 
   it('lists dead letters with their last error, chat and event', async () => {
     const id = await deadLetter();
-    const result = run(['dead-letters']);
+    const result = await run(['dead-letters']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^\\s*${id}\\s+dead\\s+1\\s+.*evt-dead\\s+wild-goat-coin-2\\s+telegram:-100 \\(group -100\\)\\s+400: Bad Request`, 'm'));
   });
 
   it('requeues the given dead letters, and says how many ids were not dead', async () => {
     const id = await deadLetter();
-    const result = run(['retry-dead-letters', '--id', `${id},999`]);
+    const result = await run(['retry-dead-letters', '--id', `${id},999`]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('requeued 1 dead letter (1 given id not a dead letter).');
     expect(result.stdout).toContain('next outbox sweep (within 30 s)');
     expect(deliveriesOf('evt-dead')).toEqual([{ chat: '-100', status: 'pending', positions: '[0]' }]);
-    expect(run(['retry-dead-letters', '--id', '12;13']).code).toBe(2);
+    expect((await run(['retry-dead-letters', '--id', '12;13'])).code).toBe(2);
   });
 });
 
@@ -163,7 +163,7 @@ describe('admin cli: replay', () => {
     await command(t.db, telegramGroup('-4'), 'watch', 'wild-goat-coin-2');
     createCommandService(sqliteChatStore(t.db), { subscriptionLimit: 500 }).chatGone({ platform: 'telegram', platformChatId: '-4' }, 'blocked');
 
-    const first = run(['replay', 'evt-old']);
+    const first = await run(['replay', 'evt-old']);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('matches 2 active chats now.');
     expect(first.stdout).toContain('queued 1 new alert; 1 chat already had this event');
@@ -173,7 +173,7 @@ describe('admin cli: replay', () => {
       { chat: '-2', status: 'pending', positions: '[0]' },
     ]);
 
-    const again = json<{ matched: number; added: number; alreadyHad: number }>(run(['replay', 'evt-old', '--json']));
+    const again = json<{ matched: number; added: number; alreadyHad: number }>(await run(['replay', 'evt-old', '--json']));
     expect(again).toMatchObject({ matched: 2, added: 0, alreadyHad: 2 });
     expect(deliveriesOf('evt-old')).toHaveLength(2);
   });
@@ -181,17 +181,17 @@ describe('admin cli: replay', () => {
   it('queues nothing for an event type that is not alerted on', async () => {
     await command(t.db, telegramGroup('-1'), 'watch', 'name');
     await recordFixture(t.db, 'unknown-event-type', 'evt-listed');
-    const result = run(['replay', 'evt-listed']);
+    const result = await run(['replay', 'evt-listed']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('nothing queued');
     expect(deliveriesOf('evt-listed')).toEqual([]);
   });
 
-  it('refuses an unknown event id with exit code 2', () => {
-    const result = run(['replay', 'evt-nope']);
+  it('refuses an unknown event id with exit code 2', async () => {
+    const result = await run(['replay', 'evt-nope']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no CoinGecko event "evt-nope" in the database');
-    expect(run(['replay']).code).toBe(2);
+    expect((await run(['replay'])).code).toBe(2);
   });
 });
 
@@ -208,7 +208,7 @@ describe('admin cli: import-watchlist', () => {
 
   it('adds every line as /watch would, counting what was already watched', async () => {
     await command(t.db, desk, 'watch', 'bitcoin');
-    const result = importing('# listing desk\nbitcoin\n\nethereum   # ETH\ncoin:name\nplatforms.ethereum\nsolana platforms\nethereum\n');
+    const result = await importing('# listing desk\nbitcoin\n\nethereum   # ETH\ncoin:name\nplatforms.ethereum\nsolana platforms\nethereum\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('telegram:-100 (Listing desk): added 4, already watched 2, over the cap 0.');
     expect(watched()).toEqual([
@@ -222,7 +222,7 @@ describe('admin cli: import-watchlist', () => {
 
   it('applies nothing when any line is bad, and names every bad line', async () => {
     await command(t.db, desk, 'help', '');
-    const result = importing('bitcoin\nBad Coin!\nethereum\n<script>\nplatforms.\n');
+    const result = await importing('bitcoin\nBad Coin!\nethereum\n<script>\nplatforms.\n');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('3 bad lines, nothing imported');
     expect(result.stderr).toMatch(/line 2: "Coin!" is not a CoinGecko coin id/);
@@ -234,29 +234,29 @@ describe('admin cli: import-watchlist', () => {
   it('respects the per-chat subscription cap, and says what was left out', async () => {
     await command(t.db, desk, 'watch', 'bitcoin');
     const list = 'bitcoin\nethereum\nsolana\ncardano\npolkadot\n';
-    const result = importing(list, ['--json'], { SUBSCRIPTION_LIMIT: '3' });
+    const result = await importing(list, ['--json'], { SUBSCRIPTION_LIMIT: '3' });
     expect(result.code).toBe(0);
     const report = json<{ added: unknown[]; already: unknown[]; overCap: Array<{ coinId: string }> }>(result);
     expect(report.added).toHaveLength(2);
     expect(report.already).toHaveLength(1);
     expect(report.overCap.map((p) => p.coinId)).toEqual(['cardano', 'polkadot']);
     expect(watched()).toHaveLength(3);
-    const text = importing(list, [], { SUBSCRIPTION_LIMIT: '3' }).stdout;
+    const text = (await importing(list, [], { SUBSCRIPTION_LIMIT: '3' })).stdout;
     expect(text).toContain('not added, the chat holds at most 3 subscriptions (SUBSCRIPTION_LIMIT): cardano: all changes; polkadot: all changes');
   });
 
   it('writes nothing with --dry-run', async () => {
     await command(t.db, desk, 'help', '');
-    const result = importing('bitcoin\n', ['--dry-run']);
+    const result = await importing('bitcoin\n', ['--dry-run']);
     expect(result.stdout).toContain('would add 1, already watched 0, over the cap 0 (dry run: nothing written)');
     expect(watched()).toEqual([]);
   });
 
-  it('refuses a chat the bot has never seen, pointing at `chats`, with exit code 2', () => {
-    const result = run(['import-watchlist', '--chat', 'telegram:-999', '--file', file('bitcoin\n')]);
+  it('refuses a chat the bot has never seen, pointing at `chats`, with exit code 2', async () => {
+    const result = await run(['import-watchlist', '--chat', 'telegram:-999', '--file', file('bitcoin\n')]);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('no chat telegram:-999 in the database');
     expect(result.stderr).toContain('npm run cli -- chats');
-    expect(run(['import-watchlist', '--chat', '-999', '--file', 'x']).code).toBe(2);
+    expect((await run(['import-watchlist', '--chat', '-999', '--file', 'x'])).code).toBe(2);
   });
 });

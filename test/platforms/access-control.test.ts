@@ -63,9 +63,9 @@ const postBitcoin = async (name: string) => {
   const res = await bot!.app.request('/webhooks/coingecko', signed(body, { timestamp: String(Math.floor(now / 1000)) }));
   return ((await res.json()) as { deliveries: number }).deliveries;
 };
-function cli(...argv: string[]) {
+async function cli(...argv: string[]) {
   const out: string[] = [];
-  const code = runAdmin(argv, { env: { DATABASE_PATH: store.path }, dotenvText: '', now: clock, stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
+  const code = await runAdmin(argv, { env: { DATABASE_PATH: store.path }, dotenvText: '', now: clock, stdout: (t) => out.push(t), stderr: (t) => out.push(t) });
   return { code, text: out.join('\n') };
 }
 
@@ -98,27 +98,27 @@ describe('CHAT_ACCESS=approval on Telegram', () => {
   it('approves and revokes from the CLI: alerts stop at once and resume, subscriptions are kept', async () => {
     const fake = await telegramBot();
     await fake.say(dm, '/watch bitcoin', STRANGER);
-    expect(cli('chats', '--pending').text).toContain(`telegram:${dm.id}`);
-    expect(cli('approve', `telegram:${dm.id}`)).toMatchObject({ code: 0, text: expect.stringContaining('approved') });
+    expect((await cli('chats', '--pending')).text).toContain(`telegram:${dm.id}`);
+    expect(await cli('approve', `telegram:${dm.id}`)).toMatchObject({ code: 0, text: expect.stringContaining('approved') });
     expect(await fake.say(dm, '/watch bitcoin', STRANGER)).toContain('Watching bitcoin');
     expect(await postBitcoin('Bitcoin One')).toBe(1);
 
-    expect(cli('revoke', `telegram:${dm.id}`)).toMatchObject({ code: 0, text: expect.stringContaining('revoked') });
+    expect(await cli('revoke', `telegram:${dm.id}`)).toMatchObject({ code: 0, text: expect.stringContaining('revoked') });
     expect(await postBitcoin('Bitcoin Two')).toBe(0);
     now += 3600_000 + 1; // the first command had the notice: the next one is due an hour later
     expect(await fake.say(dm, '/list', STRANGER)).toContain('no longer serves this chat');
     expect(subscriptionCount()).toBe(1);
 
-    cli('approve', `telegram:${dm.id}`);
+    await cli('approve', `telegram:${dm.id}`);
     expect(await postBitcoin('Bitcoin Three')).toBe(1);
-    expect(cli('approve', 'telegram:424242')).toMatchObject({ code: 2, text: expect.stringContaining('no chat telegram:424242') });
-    expect(cli('revoke', 'nonsense')).toMatchObject({ code: 2 });
+    expect(await cli('approve', 'telegram:424242')).toMatchObject({ code: 2, text: expect.stringContaining('no chat telegram:424242') });
+    expect(await cli('revoke', 'nonsense')).toMatchObject({ code: 2 });
   });
 
   it('serves anyone with CHAT_ACCESS=open, except a chat an admin revoked', async () => {
     const fake = await telegramBot({ CHAT_ACCESS: 'open' });
     expect(await fake.say(dm, '/watch bitcoin', STRANGER)).toContain('Watching bitcoin');
-    cli('revoke', `telegram:${dm.id}`);
+    await cli('revoke', `telegram:${dm.id}`);
     expect(await fake.say(dm, '/list', STRANGER)).toContain('no longer serves this chat');
   });
 
