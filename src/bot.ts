@@ -63,7 +63,7 @@ export function createBot(deps: BotDeps): Bot {
     log,
     metrics,
     clock: deps.clock,
-    onRecorded: () => dispatcher.wake(),
+    onRecorded: (result) => dispatcher.wake(result.eventRowId),
     routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
   });
 

@@ -1,0 +1,201 @@
+// The outbox as per-chat ready queues, read for the dispatcher. Every statement here is bounded by an index seek, never
+// by the backlog: the partial indexes `deliveries_pending_chat`, `deliveries_held_chat` and `deliveries_sending_chat`
+// hold only the rows of one state, ordered by chat, so "a chat's next due rows", "has this chat a send in flight?" and
+// "the next chat with work after this one" each read one entry (or the rows claimed). 100,000 alerts queued for ten
+// chats cost a claim for an eleventh chat no more than an empty outbox does. Each query says why it is bounded.
+import type { Statement } from 'better-sqlite3';
+import type { ChatKind, ChatRef } from '../platforms/port.js';
+import type { Db } from './open-database.js';
+
+export interface ClaimedDelivery {
+  id: number;
+  eventRowId: number;
+  chatId: number;
+  attempts: number;
+  /** Positions of the event's changes this chat matched. */
+  positions: number[];
+  chat: ChatRef;
+}
+
+/** What one chat's turn claimed: alerts to send one by one, and held rows whose digest is due. */
+export interface ChatClaim {
+  chatId: number;
+  alerts: ClaimedDelivery[];
+  digest: ClaimedDelivery[];
+}
+
+/** Most rows of one chat claimed in one turn: a chat with a long backlog (a slow group) cannot hold up the others. */
+export const PER_CHAT_CLAIM = 10;
+/** Most held alerts one digest covers; more wait for the chat's next digest. */
+export const DIGEST_MAX_ROWS = 500;
+
+/** A queue whose rows fall due by time: `pending` (new, retried, released) or `held` (a digest). */
+export type TimedState = 'pending' | 'held';
+
+interface RowFields {
+  id: number;
+  eventRowId: number;
+  chatId: number;
+  attempts: number;
+  matchedPositions: string;
+}
+
+interface ChatFields {
+  platform: string;
+  platformChatId: string;
+  kind: string;
+  title: string | null;
+  opsMention: string | null;
+  active: number;
+}
+
+interface QueueStatements {
+  nextChat: Record<TimedState, Statement<[number], { chatId: number | null }>>;
+  firstDue: Record<TimedState, Statement<[number], { at: number | null }>>;
+  nextDueAfter: Record<TimedState, Statement<[number], { at: number | null }>>;
+  dueBetween: Record<TimedState, Statement<[number, number, number, number], { chatId: number; at: number; id: number }>>;
+  inFlight: Statement<[number], { one: number }>;
+  chat: Statement<[number], ChatFields>;
+  pendingHead: Statement<[number, number, number], RowFields>;
+  heldRows: Statement<[number, number], RowFields>;
+  eventChats: Statement<[number], { chatId: number }>;
+  claimOne: Statement<[number]>;
+  resume: Statement<[]>;
+}
+
+const cache = new WeakMap<Db, QueueStatements>();
+
+const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
+
+function statementsFor(db: Db): QueueStatements {
+  let prepared = cache.get(db);
+  if (prepared) return prepared;
+  const sqlite = db.$client;
+  const perState = <T>(make: (state: TimedState) => T): Record<TimedState, T> => ({ pending: make('pending'), held: make('held') });
+  prepared = {
+    // min() over a range of the partial index's first column: SQLite's min/max optimisation, one seek.
+    nextChat: perState((state) =>
+      sqlite.prepare<[number], { chatId: number | null }>(`select min(chat_id) as chatId from deliveries where status = '${state}' and chat_id > ?`),
+    ),
+    // min() of the second column with the first fixed: one seek in the partial index.
+    firstDue: perState((state) =>
+      sqlite.prepare<[number], { at: number | null }>(`select min(next_attempt_at) as at from deliveries where status = '${state}' and chat_id = ?`),
+    ),
+    // The (status, next_attempt_at) index, a range's first entry: one seek.
+    nextDueAfter: perState((state) =>
+      sqlite.prepare<[number], { at: number | null }>(`select min(next_attempt_at) as at from deliveries where status = '${state}' and next_attempt_at > ?`),
+    ),
+    // Rows that fell due in (cursor, now]: the same index, read from the cursor; each row read is one that just fell due.
+    dueBetween: perState((state) =>
+      sqlite.prepare<[number, number, number, number], { chatId: number; at: number; id: number }>(
+        `select chat_id as chatId, next_attempt_at as at, id from deliveries
+         where status = '${state}' and (next_attempt_at, id) > (?, ?) and next_attempt_at <= ?
+         order by next_attempt_at, id limit ?`,
+      ),
+    ),
+    inFlight: sqlite.prepare<[number], { one: number }>("select 1 as one from deliveries where status = 'sending' and chat_id = ? limit 1"),
+    chat: sqlite.prepare<[number], ChatFields>(
+      `select platform, platform_chat_id as platformChatId, kind, title, ops_mention as opsMention, active from chats where id = ?`,
+    ),
+    // The chat's oldest due rows, in the index's own order: reads exactly the rows it returns.
+    pendingHead: sqlite.prepare<[number, number, number], RowFields>(
+      `select ${ROW} from deliveries where status = 'pending' and chat_id = ? and next_attempt_at <= ?
+       order by next_attempt_at, id limit ?`,
+    ),
+    heldRows: sqlite.prepare<[number, number], RowFields>(
+      `select ${ROW} from deliveries where status = 'held' and chat_id = ? order by next_attempt_at, id limit ?`,
+    ),
+    // The unique (event_row_id, chat_id) index: the rows of one event, as many as it matched.
+    eventChats: sqlite.prepare<[number], { chatId: number }>('select chat_id as chatId from deliveries where event_row_id = ?'),
+    claimOne: sqlite.prepare<[number]>("update deliveries set status = 'sending' where id = ?"),
+    // The partial `sending` index: the rows in flight, nothing else.
+    resume: sqlite.prepare<[]>("update deliveries set status = 'pending' where status = 'sending'"),
+  };
+  cache.set(db, prepared);
+  return prepared;
+}
+
+/** Rows left `sending` by a process that stopped go back to `pending` (sent at most once more). Costs the rows in flight. */
+export function resumeInFlight(db: Db): number {
+  return statementsFor(db).resume.run().changes;
+}
+
+/** The chats an event was queued for (its rows, through the unique index: as many as it matched). */
+export function chatsOfEvent(db: Db, eventRowId: number): number[] {
+  return statementsFor(db)
+    .eventChats.all(eventRowId)
+    .map((r) => r.chatId);
+}
+
+/** The next chat after `after` (by id) with rows in `state`, or undefined past the last. One index seek. */
+export function nextChatWith(db: Db, state: TimedState, after: number): number | undefined {
+  return statementsFor(db).nextChat[state].get(after)?.chatId ?? undefined;
+}
+
+/** The earliest time after `after` at which a `state` row falls due. One index seek. */
+export function nextDueAfter(db: Db, state: TimedState, after: number): number | undefined {
+  return statementsFor(db).nextDueAfter[state].get(after)?.at ?? undefined;
+}
+
+/** A position in the queue of rows by due time: (time, id). */
+export interface DueCursor {
+  at: number;
+  id: number;
+}
+
+/**
+ * Rows of `state` that fell due after `cursor` and by `now`, at most `limit`, by due time: the chats they belong to and
+ * where the next read goes on from. Reads only the rows it returns.
+ */
+export function dueSince(db: Db, state: TimedState, cursor: DueCursor, now: number, limit: number): { chatIds: number[]; cursor: DueCursor; more: boolean } {
+  const rows = statementsFor(db).dueBetween[state].all(cursor.at, cursor.id, now, limit);
+  const last = rows[rows.length - 1];
+  return { chatIds: rows.map((r) => r.chatId), cursor: last ? { at: last.at, id: last.id } : cursor, more: rows.length === limit };
+}
+
+function claimed(row: RowFields, chat: ChatFields): ClaimedDelivery {
+  return {
+    id: row.id,
+    eventRowId: row.eventRowId,
+    chatId: row.chatId,
+    attempts: row.attempts,
+    positions: JSON.parse(row.matchedPositions) as number[],
+    chat: { platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind as ChatKind, title: chat.title, opsMention: chat.opsMention },
+  };
+}
+
+/**
+ * One turn for each chat, in the order given (the dispatcher's round-robin): a chat with nothing in flight, active, on a
+ * live platform gets its oldest due rows (at most `PER_CHAT_CLAIM`) and, when its digest is due, its held rows (at most
+ * `DIGEST_MAX_ROWS`), all marked `sending` in one transaction. Stops once `limit` rows are claimed; returns the claims
+ * and the chats it did not reach. Cost: a few seeks per chat plus the rows claimed.
+ */
+export function claimChats(
+  db: Db,
+  chatIds: Iterable<number>,
+  options: { platforms: ReadonlySet<string>; now: number; limit: number },
+): { claims: ChatClaim[]; unreached: number[] } {
+  const s = statementsFor(db);
+  return db.$client.transaction(() => {
+    const claims: ChatClaim[] = [];
+    const unreached: number[] = [];
+    let taken = 0;
+    for (const chatId of chatIds) {
+      if (taken >= options.limit) {
+        unreached.push(chatId);
+        continue;
+      }
+      if (s.inFlight.get(chatId)) continue;
+      const chat = s.chat.get(chatId);
+      if (!chat || !chat.active || !options.platforms.has(chat.platform)) continue;
+      const alerts = s.pendingHead.all(chatId, options.now, Math.min(PER_CHAT_CLAIM, options.limit - taken)).map((r) => claimed(r, chat));
+      const heldAt = s.firstDue.held.get(chatId)?.at;
+      const digest = heldAt != null && heldAt <= options.now ? s.heldRows.all(chatId, DIGEST_MAX_ROWS).map((r) => claimed(r, chat)) : [];
+      if (alerts.length === 0 && digest.length === 0) continue;
+      for (const row of [...alerts, ...digest]) s.claimOne.run(row.id);
+      taken += alerts.length + (digest.length > 0 ? 1 : 0);
+      claims.push({ chatId, alerts, digest });
+    }
+    return { claims, unreached };
+  })();
+}
