@@ -1,6 +1,6 @@
 // The outbox as per-chat ready queues, read for the dispatcher. Every statement here is bounded by an index seek, never
-// by the backlog: the partial indexes `deliveries_pending_chat`, `deliveries_held_chat` and `deliveries_sending_chat`
-// hold only the rows of one state, ordered by chat, so "a chat's next due rows", "has this chat a send in flight?" and
+// by the backlog: the partial indexes `deliveries_pending_chat` and `deliveries_held_chat` hold only the rows of one
+// state, ordered by chat (and `deliveries_chat_status_sent` finds a chat's rows in flight), so "a chat's next due rows", "has this chat a send in flight?" and
 // "the next chat with work after this one" each read one entry (or the rows claimed). 100,000 alerts queued for ten
 // chats cost a claim for an eleventh chat no more than an empty outbox does. Each query says why it is bounded.
 import type { Statement } from 'better-sqlite3';
@@ -67,49 +67,58 @@ const cache = new WeakMap<Db, QueueStatements>();
 
 const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
 
+/**
+ * Every query of the dispatcher's queues, with why it is bounded. The state is a literal, never a parameter: SQLite
+ * uses a partial index only when the query's WHERE implies the index's; `indexed by` makes it use that one (left to
+ * itself it took the (status, next_attempt_at) index for a min(chat_id): a read of every pending row). (test/delivery/outbox-queue.test.ts checks each
+ * plan: an index seek, never a scan of deliveries.)
+ */
+export const QUEUE_SQL = {
+  /** min() over a range of the partial index's first column: SQLite's min/max optimisation, one seek. */
+  nextChat: (state: TimedState) => `select min(chat_id) as chatId from deliveries indexed by deliveries_${state}_chat where status = '${state}' and chat_id > ?`,
+  /** min() of the partial index's second column with the first fixed: one seek. */
+  firstDue: (state: TimedState) => `select min(next_attempt_at) as at from deliveries indexed by deliveries_${state}_chat where status = '${state}' and chat_id = ?`,
+  /** The (status, next_attempt_at) index, a range's first entry: one seek. */
+  nextDueAfter: (state: TimedState) => `select min(next_attempt_at) as at from deliveries where status = '${state}' and next_attempt_at > ?`,
+  /** Rows that fell due in (cursor, now]: the same index read on from the cursor; each row is read once, as it falls due. */
+  dueBetween: (state: TimedState) =>
+    `select chat_id as chatId, next_attempt_at as at, id from deliveries
+     where status = '${state}' and (next_attempt_at, id) > (?, ?) and next_attempt_at <= ?
+     order by next_attempt_at, id limit ?`,
+  /** The (chat_id, status, sent_at) index: one seek. */
+  inFlight: "select 1 as one from deliveries indexed by deliveries_chat_status_sent where chat_id = ? and status = 'sending' limit 1",
+  /** Primary key. */
+  chat: 'select platform, platform_chat_id as platformChatId, kind, title, ops_mention as opsMention, active from chats where id = ?',
+  /** The chat's oldest due rows, in the partial index's own order: reads exactly the rows it returns. */
+  pendingHead: `select ${ROW} from deliveries indexed by deliveries_pending_chat where status = 'pending' and chat_id = ? and next_attempt_at <= ?
+     order by next_attempt_at, id limit ?`,
+  /** The chat's held rows, in the partial index's order, at most a digest's worth. */
+  heldRows: `select ${ROW} from deliveries indexed by deliveries_held_chat where status = 'held' and chat_id = ? order by next_attempt_at, id limit ?`,
+  /** The unique (event_row_id, chat_id) index: the rows of one event, as many as it matched. */
+  eventChats: 'select chat_id as chatId from deliveries where event_row_id = ?',
+  /** Primary key. */
+  claimOne: "update deliveries set status = 'sending' where id = ?",
+  /** The (status, next_attempt_at) index: the rows in flight, nothing else. */
+  resume: "update deliveries set status = 'pending' where status = 'sending'",
+} as const;
+
 function statementsFor(db: Db): QueueStatements {
   let prepared = cache.get(db);
   if (prepared) return prepared;
   const sqlite = db.$client;
   const perState = <T>(make: (state: TimedState) => T): Record<TimedState, T> => ({ pending: make('pending'), held: make('held') });
   prepared = {
-    // min() over a range of the partial index's first column: SQLite's min/max optimisation, one seek.
-    nextChat: perState((state) =>
-      sqlite.prepare<[number], { chatId: number | null }>(`select min(chat_id) as chatId from deliveries where status = '${state}' and chat_id > ?`),
-    ),
-    // min() of the second column with the first fixed: one seek in the partial index.
-    firstDue: perState((state) =>
-      sqlite.prepare<[number], { at: number | null }>(`select min(next_attempt_at) as at from deliveries where status = '${state}' and chat_id = ?`),
-    ),
-    // The (status, next_attempt_at) index, a range's first entry: one seek.
-    nextDueAfter: perState((state) =>
-      sqlite.prepare<[number], { at: number | null }>(`select min(next_attempt_at) as at from deliveries where status = '${state}' and next_attempt_at > ?`),
-    ),
-    // Rows that fell due in (cursor, now]: the same index, read from the cursor; each row read is one that just fell due.
-    dueBetween: perState((state) =>
-      sqlite.prepare<[number, number, number, number], { chatId: number; at: number; id: number }>(
-        `select chat_id as chatId, next_attempt_at as at, id from deliveries
-         where status = '${state}' and (next_attempt_at, id) > (?, ?) and next_attempt_at <= ?
-         order by next_attempt_at, id limit ?`,
-      ),
-    ),
-    inFlight: sqlite.prepare<[number], { one: number }>("select 1 as one from deliveries where status = 'sending' and chat_id = ? limit 1"),
-    chat: sqlite.prepare<[number], ChatFields>(
-      `select platform, platform_chat_id as platformChatId, kind, title, ops_mention as opsMention, active from chats where id = ?`,
-    ),
-    // The chat's oldest due rows, in the index's own order: reads exactly the rows it returns.
-    pendingHead: sqlite.prepare<[number, number, number], RowFields>(
-      `select ${ROW} from deliveries where status = 'pending' and chat_id = ? and next_attempt_at <= ?
-       order by next_attempt_at, id limit ?`,
-    ),
-    heldRows: sqlite.prepare<[number, number], RowFields>(
-      `select ${ROW} from deliveries where status = 'held' and chat_id = ? order by next_attempt_at, id limit ?`,
-    ),
-    // The unique (event_row_id, chat_id) index: the rows of one event, as many as it matched.
-    eventChats: sqlite.prepare<[number], { chatId: number }>('select chat_id as chatId from deliveries where event_row_id = ?'),
-    claimOne: sqlite.prepare<[number]>("update deliveries set status = 'sending' where id = ?"),
-    // The partial `sending` index: the rows in flight, nothing else.
-    resume: sqlite.prepare<[]>("update deliveries set status = 'pending' where status = 'sending'"),
+    nextChat: perState((state) => sqlite.prepare(QUEUE_SQL.nextChat(state))),
+    firstDue: perState((state) => sqlite.prepare(QUEUE_SQL.firstDue(state))),
+    nextDueAfter: perState((state) => sqlite.prepare(QUEUE_SQL.nextDueAfter(state))),
+    dueBetween: perState((state) => sqlite.prepare(QUEUE_SQL.dueBetween(state))),
+    inFlight: sqlite.prepare(QUEUE_SQL.inFlight),
+    chat: sqlite.prepare(QUEUE_SQL.chat),
+    pendingHead: sqlite.prepare(QUEUE_SQL.pendingHead),
+    heldRows: sqlite.prepare(QUEUE_SQL.heldRows),
+    eventChats: sqlite.prepare(QUEUE_SQL.eventChats),
+    claimOne: sqlite.prepare(QUEUE_SQL.claimOne),
+    resume: sqlite.prepare(QUEUE_SQL.resume),
   };
   cache.set(db, prepared);
   return prepared;

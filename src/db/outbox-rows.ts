@@ -45,7 +45,7 @@ function statementsFor(db: Db): RowStatements {
     // Through deliveries_chat_status_sent: only this chat's rows sent since `since` are read.
     recentLow: sqlite.prepare("select count(*) as n from deliveries where chat_id = ? and status = 'sent' and sent_at > ? and severity <> 'high'"),
     // Through the partial deliveries_held_chat index: one seek.
-    heldUntil: sqlite.prepare("select min(next_attempt_at) as at from deliveries where status = 'held' and chat_id = ?"),
+    heldUntil: sqlite.prepare("select min(next_attempt_at) as at from deliveries indexed by deliveries_held_chat where status = 'held' and chat_id = ?"),
   };
   cache.set(db, prepared);
   return prepared;

@@ -142,11 +142,11 @@ export const deliveries = sqliteTable(
     // (digests): both read one chat's rows of one status, the latter by time.
     index('deliveries_chat_status_sent').on(t.chatId, t.status, t.sentAt),
     // The dispatcher's per-chat queues, each holding only the rows of one state, so every dispatcher query reads the
-    // rows it claims or a single index entry, never the backlog: a chat's next due rows (pending, held) and "has this
-    // chat a send in flight?" (sending). Partial: a row is in at most one of them, and only while it is in that state.
+    // rows it claims or a single index entry, never the backlog: a chat's next due rows, and the next chat with work.
+    // Partial: a row is in one of them only while it is pending or held. (A chat's rows in flight are found through
+    // deliveries_chat_status_sent.)
     index('deliveries_pending_chat').on(t.chatId, t.nextAttemptAt).where(sql`status = 'pending'`),
     index('deliveries_held_chat').on(t.chatId, t.nextAttemptAt).where(sql`status = 'held'`),
-    index('deliveries_sending_chat').on(t.chatId).where(sql`status = 'sending'`),
   ],
 );
 
