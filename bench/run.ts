@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, cleanupAll, newestMtime } from './child-processes.js';
+import { backlog } from './backlog.js';
 import { crash } from './crash.js';
 import { fanOut } from './fan-out.js';
 import { ingest } from './ingest.js';
@@ -17,7 +18,7 @@ import { matching } from './matching.js';
 import { memory } from './memory.js';
 import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash];
+const BENCHMARKS: readonly Benchmark[] = [ingest, backlog, matching, latency, fanOut, memory, crash];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -63,7 +63,7 @@ export function createBot(deps: BotDeps): Bot {
     log,
     metrics,
     clock: deps.clock,
-    onRecorded: (result) => dispatcher.wake(result.eventRowId),
+    onRecorded: (result) => dispatcher.wake(result.chatIds),
     routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
   });
 

@@ -58,7 +58,6 @@ interface QueueStatements {
   chat: Statement<[number], ChatFields>;
   pendingHead: Statement<[number, number, number], RowFields>;
   heldRows: Statement<[number, number], RowFields>;
-  eventChats: Statement<[number], { chatId: number }>;
   claimOne: Statement<[number]>;
   resume: Statement<[]>;
 }
@@ -94,8 +93,6 @@ export const QUEUE_SQL = {
      order by next_attempt_at, id limit ?`,
   /** The chat's held rows, in the partial index's order, at most a digest's worth. */
   heldRows: `select ${ROW} from deliveries indexed by deliveries_held_chat where status = 'held' and chat_id = ? order by next_attempt_at, id limit ?`,
-  /** The unique (event_row_id, chat_id) index: the rows of one event, as many as it matched. */
-  eventChats: 'select chat_id as chatId from deliveries where event_row_id = ?',
   /** Primary key. */
   claimOne: "update deliveries set status = 'sending' where id = ?",
   /** The (status, next_attempt_at) index: the rows in flight, nothing else. */
@@ -116,7 +113,6 @@ function statementsFor(db: Db): QueueStatements {
     chat: sqlite.prepare(QUEUE_SQL.chat),
     pendingHead: sqlite.prepare(QUEUE_SQL.pendingHead),
     heldRows: sqlite.prepare(QUEUE_SQL.heldRows),
-    eventChats: sqlite.prepare(QUEUE_SQL.eventChats),
     claimOne: sqlite.prepare(QUEUE_SQL.claimOne),
     resume: sqlite.prepare(QUEUE_SQL.resume),
   };
@@ -127,13 +123,6 @@ function statementsFor(db: Db): QueueStatements {
 /** Rows left `sending` by a process that stopped go back to `pending` (sent at most once more). Costs the rows in flight. */
 export function resumeInFlight(db: Db): number {
   return statementsFor(db).resume.run().changes;
-}
-
-/** The chats an event was queued for (its rows, through the unique index: as many as it matched). */
-export function chatsOfEvent(db: Db, eventRowId: number): number[] {
-  return statementsFor(db)
-    .eventChats.all(eventRowId)
-    .map((r) => r.chatId);
 }
 
 /** The next chat after `after` (by id) with rows in `state`, or undefined past the last. One index seek. */

@@ -49,10 +49,10 @@ export interface Dispatcher {
   /** Resumes rows left in flight, then starts sending. */
   start(): void;
   /**
-   * Something was committed: with an event's row id, look at that event's chats now (what a commit does); without,
-   * look at every chat with work (an outside change, such as a requeue).
+   * Something was committed: with the chats an event queued alerts for, look at those chats now (what a commit does);
+   * without, look at every chat with work (an outside change, such as a requeue).
    */
-  wake(eventRowId?: number): void;
+  wake(chatIds?: readonly number[]): void;
   /** Stops claiming; waits for sends already started, puts queued rows back. */
   stop(): Promise<void>;
   /** Resolves once nothing is due and nothing is in flight (tests, the demo). */
@@ -106,8 +106,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       let budget = PUMP_BUDGET;
       while (running && budget > 0 && inMemory < maxInMemory) {
         const room = Math.min(budget, maxInMemory - inMemory);
-        const chatIds = ready.take(now, room);
-        if (chatIds.length === 0) break;
+        const taken = ready.take(now, room);
+        if (taken.length === 0) break;
+        // A chat with a send in memory has rows in flight: skipped without a query, queued again when its sends finish.
+        const chatIds = taken.filter((chatId) => !perChat.has(chatId));
         const { claims, unreached } = claimChats(db, chatIds, { platforms: sender.live(), now, limit: room });
         ready.putBack(unreached);
         for (const claim of claims) budget -= serve(claim, now, gateState);
@@ -153,7 +155,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       gated.push({ id: row.id, to: verdict.kind, at: verdict.kind === 'held' ? verdict.until : now, severity: composed!.alert.severity });
       metrics.deliveries.inc({ platform: row.chat.platform, result: verdict.kind });
     });
-    if (gated.length > 0) write(claim.chatId, () => writeRows(db, gated));
+    if (gated.length > 0) writeUpdates(claim.chatId, gated);
     if (claim.digest.length > 0) dispatch({ rows: claim.digest, compose: digestMessage, urgent: false });
     if (!perChat.has(claim.chatId)) ready.ready(claim.chatId);
     return claim.alerts.length + claim.digest.length;
@@ -178,7 +180,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         (error: unknown) => {
           if (!running) {
             // The limiter dropped the job (stopping): the rows go back to pending for the next start.
-            write(chatId, () => writeRows(db, job.rows.map((row) => ({ id: row.id, to: 'release', at: clock() }))));
+            writeUpdates(chatId, job.rows.map((row) => ({ id: row.id, to: 'release', at: clock() })));
             return;
           }
           // A bug or a row we cannot handle: it counts as an attempt, so it ends as a dead letter instead of looping.
@@ -203,12 +205,12 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   function settleResult(job: SendJob, result: SendResult): void {
     const chatId = job.rows[0]!.chatId;
     if (result.kind === 'release') {
-      write(chatId, () => writeRows(db, job.rows.map((row) => ({ id: row.id, to: 'release', at: result.at }))));
+      writeUpdates(chatId, job.rows.map((row) => ({ id: row.id, to: 'release', at: result.at })));
       return;
     }
     if (result.kind === 'empty') {
       const updates = result.rows.map((row): RowUpdate => ({ id: row.id, to: 'dead', error: 'event has no coin or changes to show' }));
-      write(chatId, () => writeRows(db, updates));
+      writeUpdates(chatId, updates);
       return;
     }
     const first = result.rows[0]!;
@@ -220,6 +222,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     const platform = first.chat.platform;
     if (settlement.pauseUntil !== undefined) sender.pause(first.chat, settlement.pauseUntil);
     const chatChange = settlement.chat;
+    noteDue(settlement.updates);
     write(first.chatId, () => {
       if (chatChange?.kind === 'deactivate') deactivateChat(db, first.chatId, chatChange.reason);
       if (chatChange?.kind === 'move') moveChat(db, first.chatId, chatChange.newPlatformChatId);
@@ -230,6 +233,16 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     if (settlement.laneDown !== undefined) {
       if (sender.down(platform, settlement.laneDown)) log.error({ platform, error: settlement.laneDown }, `${platform} ${settlement.log.message}`);
     } else log[settlement.log.level]({ ...context, ...settlement.log.fields }, settlement.log.message);
+  }
+
+  /** Row updates through the journal, their due times told to the ready queue. */
+  function writeUpdates(chatId: number, updates: readonly RowUpdate[]): void {
+    noteDue(updates);
+    write(chatId, () => writeRows(db, updates));
+  }
+
+  function noteDue(updates: readonly RowUpdate[]): void {
+    for (const update of updates) if (update.to === 'retry' || update.to === 'release' || update.to === 'held') ready.noteDue(update.at);
   }
 
   /** Writes through the journal; once written (now or at a later pump) the chat is looked at again. */
@@ -259,10 +272,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       lastScanAt = -Infinity;
       scheduler.start();
     },
-    wake(eventRowId) {
+    wake(chatIds) {
       if (!running) return;
-      if (eventRowId === undefined) ready.rescan();
-      else ready.committed(eventRowId);
+      if (chatIds === undefined) ready.rescan();
+      else ready.committed(chatIds);
       scheduler.wake();
     },
     async stop() {

@@ -1,6 +1,6 @@
 // Which chats the dispatcher serves next, in round-robin order, without ever reading the backlog. A chat enters the
 // queue when something may have become claimable for it, and only then:
-// - an event committed rows for it (the event's rows, through the unique index);
+// - an event committed a row for it (the recorder names the chats it queued alerts for);
 // - its last send in flight finished (its next rows are claimable now);
 // - one of its rows fell due by time (a retry, a paused chat's rows, a digest): read from a cursor over the due-time
 //   index, so each row is read once, when it falls due (a row released to `now` belongs to a chat whose send just
@@ -10,7 +10,6 @@
 // A chat is queued once however many reasons it has; it leaves the queue when it is served (claimed or found with
 // nothing claimable) and comes back at the end, so a chat with 10,000 queued alerts gets one turn like any other.
 import {
-  chatsOfEvent,
   dueSince,
   nextChatWith,
   nextDueAfter,
@@ -26,8 +25,8 @@ const DUE_STEP = 512;
 const STATES: readonly TimedState[] = ['pending', 'held'];
 
 export interface ReadyQueue {
-  /** An event committed rows: its chats may have something to claim. */
-  committed(eventRowId: number): void;
+  /** An event committed rows for these chats: they may have something to claim. */
+  committed(chatIds: readonly number[]): void;
   /** The chat's sends in flight have all finished (or it was found idle): its next rows may be claimed. */
   ready(chatId: number): void;
   /** Walk every chat with work (start, sweep, outside changes). */
@@ -40,11 +39,18 @@ export interface ReadyQueue {
   hasWork(now: number): boolean;
   /** When the next row falls due after what the cursors have read, if any. */
   nextDueAt(): number | undefined;
+  /** This process wrote a row due at `at` (a retry, a release, a digest): the next read of due rows is no later. */
+  noteDue(at: number): void;
 }
 
 export function createReadyQueue(db: Db, start: number): ReadyQueue {
   let queue = new Set<number>();
-  const events: number[] = [];
+  /**
+   * The earliest due time past the cursors, as last read (null: none), lowered by every due time this process writes:
+   * while it is in the future a pump reads no due rows at all. Undefined: read it again. Rows due in the future are
+   * written only by this process (the admin CLI requeues and replays to due-at-once, which the sweep's scan finds).
+   */
+  let nextDue: number | null | undefined;
   // Each cursor starts at the queue's creation: rows due before it are found by the scan that follows every start.
   const cursors: Record<TimedState, DueCursor> = { pending: { at: start, id: Number.MAX_SAFE_INTEGER }, held: { at: start, id: Number.MAX_SAFE_INTEGER } };
   const moreDue: Record<TimedState, boolean> = { pending: false, held: false };
@@ -58,6 +64,15 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
       moreDue[state] = read.more;
       cursors[state] = read.cursor;
     }
+    nextDue = undefined;
+  }
+
+  function earliestDue(): number | null {
+    if (nextDue === undefined) {
+      const times = STATES.map((state) => nextDueAfter(db, state, cursors[state].at)).filter((t): t is number => t !== undefined);
+      nextDue = times.length ? Math.min(...times) : null;
+    }
+    return nextDue;
   }
 
   function scanStep(): void {
@@ -78,8 +93,8 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
   }
 
   return {
-    committed(eventRowId) {
-      events.push(eventRowId);
+    committed(chatIds) {
+      for (const chatId of chatIds) queue.add(chatId);
     },
     ready(chatId) {
       queue.add(chatId);
@@ -88,8 +103,8 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
       scan = { pending: 0, held: 0 };
     },
     take(now, max) {
-      for (const eventRowId of events.splice(0)) for (const chatId of chatsOfEvent(db, eventRowId)) queue.add(chatId);
-      bringInDue(now);
+      const due = earliestDue();
+      if (moreDue.pending || moreDue.held || (due !== null && due <= now)) bringInDue(now);
       if (queue.size < max) scanStep();
       const taken: number[] = [];
       for (const chatId of queue) {
@@ -104,14 +119,16 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
       queue = new Set([...chatIds, ...queue]);
     },
     hasWork(now) {
-      if (queue.size > 0 || events.length > 0 || moreDue.pending || moreDue.held) return true;
+      if (queue.size > 0 || moreDue.pending || moreDue.held) return true;
       if (scan.pending !== undefined || scan.held !== undefined) return true;
-      const due = this.nextDueAt();
-      return due !== undefined && due <= now;
+      const due = earliestDue();
+      return due !== null && due <= now;
     },
     nextDueAt() {
-      const times = STATES.map((state) => nextDueAfter(db, state, cursors[state].at)).filter((t): t is number => t !== undefined);
-      return times.length ? Math.min(...times) : undefined;
+      return earliestDue() ?? undefined;
+    },
+    noteDue(at) {
+      if (nextDue !== undefined) nextDue = nextDue === null ? at : Math.min(nextDue, at);
     },
   };
 }
