@@ -93,6 +93,25 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     server = undefined;
   }
 
+  /** One migration at a time to an idle chat (each its own coin): webhook sent → its sendMessage at the fake. */
+  async function probe(s: MainProcess): Promise<{ latencies: number[]; missed: number; rssMb: number }> {
+    const base = `http://127.0.0.1:${s.port}`;
+    const latencies: number[] = [];
+    let missed = 0;
+    for (let n = 0; n < probes; n += 1) {
+      const chat = OPS_CHATS + (n % (CHATS - OPS_CHATS));
+      const arrived = nextSend(fake, chatIdOf(chat), 5000);
+      const sentAt = performance.now();
+      const response = await postWebhook(base, `probe-${process.pid}-${copies}-${n}`, coinUpdateBody(`quiet-${chat}-0`, n));
+      if (response.status !== 200) throw new Error(`probe webhook answered ${response.status}: ${response.text}`);
+      const at = await arrived.catch(() => undefined);
+      if (at === undefined) missed += 1;
+      else latencies.push(at - sentAt);
+      await sleep(50);
+    }
+    return { latencies, missed, rssMb: round(residentSetMb(s.pid).peak, 1) };
+  }
+
   try {
     ctx.say(
       `${CHATS} chats × ${TARGETS_PER_CHAT} targets; every webhook matches the same ${OPS_CHATS} ops groups; ` +
@@ -122,37 +141,28 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.say(`${flatSlices * flatSliceSeconds} s from the backlog, req/s per ${flatSliceSeconds} s: ${slices.map((s) => round(s.reqPerSec, 0)).join(' / ')}; peak RSS ${flatRss} MB`);
     await stop();
 
-    // Priority: a fresh server with the 100,000 backlog draining; one high-severity alert at a time to an idle chat.
-    const probeServer = await start('backlog');
-    const base = `http://127.0.0.1:${probeServer.port}`;
+    // Priority: a fresh server with the 100,000 backlog draining; one high-severity alert at a time to an idle chat. The
+    // same probes against a server with an empty outbox, for the machine's own floor in this run.
     const sendsBefore = fake.sends.length;
-    const latencies: number[] = [];
-    let missed = 0;
-    for (let n = 0; n < probes; n += 1) {
-      const chat = OPS_CHATS + (n % (CHATS - OPS_CHATS));
-      const arrived = nextSend(fake, chatIdOf(chat), 5000);
-      const sentAt = performance.now();
-      const response = await postWebhook(base, `probe-${process.pid}-${n}`, coinUpdateBody(`quiet-${chat}-0`, n));
-      if (response.status !== 200) throw new Error(`probe webhook answered ${response.status}: ${response.text}`);
-      const at = await arrived.catch(() => undefined);
-      if (at === undefined) missed += 1;
-      else latencies.push(at - sentAt);
-      await sleep(50);
-    }
+    const priority = await probe(await start('backlog'));
     const drained = fake.sends.slice(sendsBefore).filter((s) => Number(s.chatId) > FIRST_CHAT - OPS_CHATS).length;
-    const probeRss = round(residentSetMb(probeServer.pid).peak, 1);
-    ctx.say(
-      `priority: ${probes} migrations to idle chats while the backlog drains: p50 ${round(percentile(latencies, 50), 2)} ms, ` +
-        `p99 ${round(percentile(latencies, 99), 2)} ms, max ${round(Math.max(...latencies), 2)} ms, ${missed} missed; peak RSS ${probeRss} MB`,
-    );
     await stop();
+    const floor = await probe(await start('empty'));
+    await stop();
+    for (const [label, p] of [['backlog', priority], ['empty outbox', floor]] as const) {
+      ctx.say(
+        `priority, ${label}: ${probes} migrations to idle chats: p50 ${round(percentile(p.latencies, 50), 2)} ms, ` +
+          `p99 ${round(percentile(p.latencies, 99), 2)} ms, max ${round(Math.max(...p.latencies), 2)} ms, ${p.missed} missed; peak RSS ${p.rssMb} MB`,
+      );
+    }
+    const { latencies, missed, rssMb: probeRss } = priority;
 
     const pick = (variant: Variant, field: 'reqPerSec' | 'p99Ms' | 'p50Ms') => median(runs.filter((r) => r.variant === variant).map((r) => r[field]));
     const empty = { reqPerSec: round(pick('empty', 'reqPerSec'), 0), p50Ms: round(pick('empty', 'p50Ms'), 2), p99Ms: round(pick('empty', 'p99Ms'), 2) };
     const backlog = { reqPerSec: round(pick('backlog', 'reqPerSec'), 0), p50Ms: round(pick('backlog', 'p50Ms'), 2), p99Ms: round(pick('backlog', 'p99Ms'), 2) };
     const first = slices[0]!.reqPerSec;
     const last = slices[slices.length - 1]!.reqPerSec;
-    const peakRss = Math.max(...runs.map((r) => r.rssMb), flatRss, probeRss);
+    const peakRss = Math.max(...runs.map((r) => r.rssMb), flatRss, probeRss, floor.rssMb);
     const p99Probe = round(percentile(latencies, 99), 2);
     const failures = [...runs, ...slices].reduce((n, r) => n + r.non2xx + r.errors, 0);
     const notes: string[] = [
@@ -196,6 +206,8 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
           label: 'priority: webhook → idle chat’s alert, p99',
           measured: p99Probe,
           unit: 'ms',
+          baseline: { label: 'same probe, empty outbox', value: round(percentile(floor.latencies, 99), 2) },
+          ratio: round(p99Probe / percentile(floor.latencies, 99), 2),
           target: '≤ 50 ms',
           met: missed === 0 && p99Probe <= 50,
         },
@@ -213,6 +225,12 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
           p99: p99Probe,
           max: round(Math.max(...latencies), 2),
           missed,
+        },
+        priorityEmptyOutboxMs: {
+          p50: round(percentile(floor.latencies, 50), 2),
+          p99: round(percentile(floor.latencies, 99), 2),
+          max: round(Math.max(...floor.latencies), 2),
+          missed: floor.missed,
         },
         peakRssMb: { runs: Math.max(...runs.map((r) => r.rssMb)), flat: flatRss, priority: probeRss },
         backlogAlerts: BACKLOG,

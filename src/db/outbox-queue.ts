@@ -1,7 +1,7 @@
-// The outbox as per-chat ready queues, read for the dispatcher. Every statement here is bounded by an index seek, never
-// by the backlog: the partial indexes `deliveries_pending_chat` and `deliveries_held_chat` hold only the rows of one
-// state, ordered by chat (and `deliveries_chat_status_sent` finds a chat's rows in flight), so "a chat's next due rows", "has this chat a send in flight?" and
-// "the next chat with work after this one" each read one entry (or the rows claimed). 100,000 alerts queued for ten
+// The outbox as per-chat queues, read for the dispatcher. Every statement here is bounded by an index seek, never by
+// the backlog: `deliveries_chat_status_due` (chat, status, due time) is each chat's queue of each state, so "a chat's
+// next due rows", "its held rows", "has it a send in flight?" each read one entry or the rows claimed, and the due-time
+// index `deliveries_status_due` gives "what fell due since" and "when is the next due". 100,000 alerts queued for ten
 // chats cost a claim for an eleventh chat no more than an empty outbox does. Each query says why it is bounded.
 import type { Statement } from 'better-sqlite3';
 import type { ChatKind, ChatRef } from '../platforms/port.js';
@@ -50,7 +50,7 @@ interface ChatFields {
 }
 
 interface QueueStatements {
-  nextChat: Record<TimedState, Statement<[number], { chatId: number | null }>>;
+  nextChat: Statement<[number], { chatId: number | null }>;
   firstDue: Record<TimedState, Statement<[number], { at: number | null }>>;
   nextDueAfter: Record<TimedState, Statement<[number], { at: number | null }>>;
   dueBetween: Record<TimedState, Statement<[number, number, number, number], { chatId: number; at: number; id: number }>>;
@@ -67,16 +67,16 @@ const cache = new WeakMap<Db, QueueStatements>();
 const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
 
 /**
- * Every query of the dispatcher's queues, with why it is bounded. The state is a literal, never a parameter: SQLite
- * uses a partial index only when the query's WHERE implies the index's; `indexed by` makes it use that one (left to
- * itself it took the (status, next_attempt_at) index for a min(chat_id): a read of every pending row). (test/delivery/outbox-queue.test.ts checks each
+ * Every query of the dispatcher's queues, with why it is bounded. `indexed by` pins the per-chat index where SQLite,
+ * without statistics, could pick the (status, next_attempt_at) one and read every row of a state. (test/delivery/outbox-queue.test.ts checks each
  * plan: an index seek, never a scan of deliveries.)
  */
 export const QUEUE_SQL = {
-  /** min() over a range of the partial index's first column: SQLite's min/max optimisation, one seek. */
-  nextChat: (state: TimedState) => `select min(chat_id) as chatId from deliveries indexed by deliveries_${state}_chat where status = '${state}' and chat_id > ?`,
-  /** min() of the partial index's second column with the first fixed: one seek. */
-  firstDue: (state: TimedState) => `select min(next_attempt_at) as at from deliveries indexed by deliveries_${state}_chat where status = '${state}' and chat_id = ?`,
+  /** The next active chat by id (a scan's step): the primary key, one seek (skipping deactivated chats). */
+  nextChat: 'select min(id) as chatId from chats where id > ? and active = 1',
+  /** min() of the index's third column with the first two fixed: one seek. */
+  firstDue: (state: TimedState) =>
+    `select min(next_attempt_at) as at from deliveries indexed by deliveries_chat_status_due where chat_id = ? and status = '${state}'`,
   /** The (status, next_attempt_at) index, a range's first entry: one seek. */
   nextDueAfter: (state: TimedState) => `select min(next_attempt_at) as at from deliveries where status = '${state}' and next_attempt_at > ?`,
   /** Rows that fell due in (cursor, now]: the same index read on from the cursor; each row is read once, as it falls due. */
@@ -84,15 +84,16 @@ export const QUEUE_SQL = {
     `select chat_id as chatId, next_attempt_at as at, id from deliveries
      where status = '${state}' and (next_attempt_at, id) > (?, ?) and next_attempt_at <= ?
      order by next_attempt_at, id limit ?`,
-  /** The (chat_id, status, sent_at) index: one seek. */
-  inFlight: "select 1 as one from deliveries indexed by deliveries_chat_status_sent where chat_id = ? and status = 'sending' limit 1",
+  /** The per-chat index: one seek. */
+  inFlight: "select 1 as one from deliveries indexed by deliveries_chat_status_due where chat_id = ? and status = 'sending' limit 1",
   /** Primary key. */
   chat: 'select platform, platform_chat_id as platformChatId, kind, title, ops_mention as opsMention, active from chats where id = ?',
-  /** The chat's oldest due rows, in the partial index's own order: reads exactly the rows it returns. */
-  pendingHead: `select ${ROW} from deliveries indexed by deliveries_pending_chat where status = 'pending' and chat_id = ? and next_attempt_at <= ?
-     order by next_attempt_at, id limit ?`,
-  /** The chat's held rows, in the partial index's order, at most a digest's worth. */
-  heldRows: `select ${ROW} from deliveries indexed by deliveries_held_chat where status = 'held' and chat_id = ? order by next_attempt_at, id limit ?`,
+  /** The chat's oldest due rows, in the per-chat index's own order: reads exactly the rows it returns. */
+  pendingHead: `select ${ROW} from deliveries indexed by deliveries_chat_status_due
+     where chat_id = ? and status = 'pending' and next_attempt_at <= ? order by next_attempt_at, id limit ?`,
+  /** The chat's held rows, in the per-chat index's order, at most a digest's worth. */
+  heldRows: `select ${ROW} from deliveries indexed by deliveries_chat_status_due
+     where chat_id = ? and status = 'held' order by next_attempt_at, id limit ?`,
   /** Primary key. */
   claimOne: "update deliveries set status = 'sending' where id = ?",
   /** The (status, next_attempt_at) index: the rows in flight, nothing else. */
@@ -105,7 +106,7 @@ function statementsFor(db: Db): QueueStatements {
   const sqlite = db.$client;
   const perState = <T>(make: (state: TimedState) => T): Record<TimedState, T> => ({ pending: make('pending'), held: make('held') });
   prepared = {
-    nextChat: perState((state) => sqlite.prepare(QUEUE_SQL.nextChat(state))),
+    nextChat: sqlite.prepare(QUEUE_SQL.nextChat),
     firstDue: perState((state) => sqlite.prepare(QUEUE_SQL.firstDue(state))),
     nextDueAfter: perState((state) => sqlite.prepare(QUEUE_SQL.nextDueAfter(state))),
     dueBetween: perState((state) => sqlite.prepare(QUEUE_SQL.dueBetween(state))),
@@ -125,9 +126,9 @@ export function resumeInFlight(db: Db): number {
   return statementsFor(db).resume.run().changes;
 }
 
-/** The next chat after `after` (by id) with rows in `state`, or undefined past the last. One index seek. */
-export function nextChatWith(db: Db, state: TimedState, after: number): number | undefined {
-  return statementsFor(db).nextChat[state].get(after)?.chatId ?? undefined;
+/** The next active chat after `after` (by id), or undefined past the last: a scan's step. One seek. */
+export function nextChat(db: Db, after: number): number | undefined {
+  return statementsFor(db).nextChat.get(after)?.chatId ?? undefined;
 }
 
 /** The earliest time after `after` at which a `state` row falls due. One index seek. */

@@ -1,7 +1,7 @@
 // The dispatcher's writes to outbox rows it has claimed: gate verdicts (muted, held), send outcomes (sent, retry, dead)
 // and releases, each batch in one transaction. Every statement names its row by id and applies only while the row is
 // still `sending`: a row cancelled meanwhile (its chat went away) stays cancelled. Also the two per-chat reads of the
-// digest gate. All bounded: by primary key, or by one chat's rows in one state of a partial or composite index.
+// digest gate. All bounded: by primary key, or by one chat's rows in one state of the per-chat index.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.js';
 
@@ -14,7 +14,7 @@ export type RowUpdate =
   | { id: number; to: 'muted' | 'held'; at: number; severity: string };
 
 interface RowStatements {
-  sent: Statement<[number, string | null, number]>;
+  sent: Statement<[number, number, string | null, number]>;
   retry: Statement<[string, number, number]>;
   dead: Statement<[string, number]>;
   release: Statement<[number, number]>;
@@ -32,8 +32,8 @@ function statementsFor(db: Db): RowStatements {
   const sqlite = db.$client;
   prepared = {
     sent: sqlite.prepare(
-      `update deliveries set status = 'sent', sent_at = ?, severity = coalesce(?, severity), attempts = attempts + 1, last_error = null
-       where id = ? and status = 'sending'`,
+      `update deliveries set status = 'sent', sent_at = ?, next_attempt_at = ?, severity = coalesce(?, severity), attempts = attempts + 1,
+       last_error = null where id = ? and status = 'sending'`,
     ),
     retry: sqlite.prepare(
       "update deliveries set status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ? where id = ? and status = 'sending'",
@@ -42,10 +42,15 @@ function statementsFor(db: Db): RowStatements {
     release: sqlite.prepare("update deliveries set status = 'pending', next_attempt_at = ? where id = ? and status = 'sending'"),
     gated: sqlite.prepare("update deliveries set status = ?, next_attempt_at = ?, severity = ? where id = ? and status = 'sending'"),
     inFlight: sqlite.prepare("select 1 as one from deliveries where id = ? and status = 'sending'"),
-    // Through deliveries_chat_status_sent: only this chat's rows sent since `since` are read.
-    recentLow: sqlite.prepare("select count(*) as n from deliveries where chat_id = ? and status = 'sent' and sent_at > ? and severity <> 'high'"),
-    // Through the partial deliveries_held_chat index: one seek.
-    heldUntil: sqlite.prepare("select min(next_attempt_at) as at from deliveries indexed by deliveries_held_chat where status = 'held' and chat_id = ?"),
+    // The per-chat index: only this chat's rows sent since `since` are read (a sent row's next_attempt_at is its send time).
+    recentLow: sqlite.prepare(
+      `select count(*) as n from deliveries indexed by deliveries_chat_status_due
+       where chat_id = ? and status = 'sent' and next_attempt_at > ? and severity <> 'high'`,
+    ),
+    // The per-chat index: one seek.
+    heldUntil: sqlite.prepare(
+      "select min(next_attempt_at) as at from deliveries indexed by deliveries_chat_status_due where chat_id = ? and status = 'held'",
+    ),
   };
   cache.set(db, prepared);
   return prepared;
@@ -59,7 +64,7 @@ export function writeRows(db: Db, updates: readonly RowUpdate[]): void {
   const write = (u: RowUpdate) => {
     switch (u.to) {
       case 'sent':
-        return s.sent.run(u.at, u.severity ?? null, u.id);
+        return s.sent.run(u.at, u.at, u.severity ?? null, u.id);
       case 'retry':
         return s.retry.run(clip(u.error), u.at, u.id);
       case 'dead':

@@ -5,20 +5,21 @@
 // - one of its rows fell due by time (a retry, a paused chat's rows, a digest): read from a cursor over the due-time
 //   index, so each row is read once, when it falls due (a row released to `now` belongs to a chat whose send just
 //   finished, which is queued anyway);
-// - a scan of every chat with work (start, restart resumption, the safety sweep, an outside change such as a requeue):
-//   a walk over the partial indexes one chat at a time, at most SCAN_STEP chats per pump.
+// - a scan of every active chat (start, restart resumption, the safety sweep, an outside change such as a requeue):
+//   a walk over the chats' primary key, at most SCAN_STEP chats per pump; it costs the number of chats, never the
+//   number of rows queued (a chat without work is found idle by one seek when its turn comes).
 // A chat is queued once however many reasons it has; it leaves the queue when it is served (claimed or found with
 // nothing claimable) and comes back at the end, so a chat with 10,000 queued alerts gets one turn like any other.
 import {
   dueSince,
-  nextChatWith,
+  nextChat,
   nextDueAfter,
   type DueCursor,
   type TimedState,
 } from '../db/outbox-queue.js';
 import type { Db } from '../db/open-database.js';
 
-/** Chats a scan adds per pump: a scan over 10,000 chats with work spreads over pumps instead of stalling one. */
+/** Chats a scan adds per pump: a scan over 10,000 chats spreads over pumps instead of stalling one. */
 const SCAN_STEP = 256;
 /** Due rows read per pump from each due-time cursor. */
 const DUE_STEP = 512;
@@ -54,8 +55,8 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
   // Each cursor starts at the queue's creation: rows due before it are found by the scan that follows every start.
   const cursors: Record<TimedState, DueCursor> = { pending: { at: start, id: Number.MAX_SAFE_INTEGER }, held: { at: start, id: Number.MAX_SAFE_INTEGER } };
   const moreDue: Record<TimedState, boolean> = { pending: false, held: false };
-  /** The scan's position per state: the last chat id visited; undefined when no scan is running. */
-  let scan: Record<TimedState, number | undefined> = { pending: undefined, held: undefined };
+  /** The scan's position: the last chat id visited; undefined when no scan is running. */
+  let scan: number | undefined;
 
   function bringInDue(now: number): void {
     for (const state of STATES) {
@@ -76,19 +77,9 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
   }
 
   function scanStep(): void {
-    let budget = SCAN_STEP;
-    for (const state of STATES) {
-      let at = scan[state];
-      while (at !== undefined && budget > 0) {
-        const next = nextChatWith(db, state, at);
-        if (next === undefined) at = undefined;
-        else {
-          queue.add(next);
-          at = next;
-          budget -= 1;
-        }
-      }
-      scan[state] = at;
+    for (let budget = SCAN_STEP; scan !== undefined && budget > 0; budget -= 1) {
+      scan = nextChat(db, scan);
+      if (scan !== undefined) queue.add(scan);
     }
   }
 
@@ -100,7 +91,7 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
       queue.add(chatId);
     },
     rescan() {
-      scan = { pending: 0, held: 0 };
+      scan = 0;
     },
     take(now, max) {
       const due = earliestDue();
@@ -120,7 +111,7 @@ export function createReadyQueue(db: Db, start: number): ReadyQueue {
     },
     hasWork(now) {
       if (queue.size > 0 || moreDue.pending || moreDue.held) return true;
-      if (scan.pending !== undefined || scan.held !== undefined) return true;
+      if (scan !== undefined) return true;
       const due = earliestDue();
       return due !== null && due <= now;
     },

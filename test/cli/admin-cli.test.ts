@@ -6,7 +6,7 @@ import { runAdmin } from '../../src/cli/admin-cli.js';
 import { createCommandService } from '../../src/core/command-service.js';
 import { sqliteChatStore } from '../../src/db/chat-store.js';
 import { findChat, listSubscriptions } from '../../src/db/chats.js';
-import { claimChats, nextChatWith } from '../../src/db/outbox-queue.js';
+import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
 import { writeRows } from '../../src/db/outbox-rows.js';
 import { NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
@@ -121,7 +121,7 @@ describe('admin cli: dead letters', () => {
   async function deadLetter() {
     await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2');
     await recordFixture(t.db, 'name-update', 'evt-dead');
-    const { claims } = claimChats(t.db, [nextChatWith(t.db, 'pending', 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
     const claimed = claims[0]?.alerts[0];
     writeRows(t.db, [{ id: claimed!.id, to: 'dead', error: '400: Bad Request: can\'t parse entities' }]);
     return claimed!.id;

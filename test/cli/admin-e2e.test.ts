@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimChats, nextChatWith } from '../../src/db/outbox-queue.js';
+import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
 import { writeRows } from '../../src/db/outbox-rows.js';
 import { tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
@@ -50,7 +50,7 @@ describe('admin cli entry point', () => {
     await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2');
     await recordFixture(t.db, 'name-update', 'evt-1');
     expect(cli(['outbox']).stdout).toMatch(/^\s*1\s+pending\s+0\s+.*evt-1\s+wild-goat-coin-2\s+telegram:-100/m);
-    const { claims } = claimChats(t.db, [nextChatWith(t.db, 'pending', 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
     const claimed = claims[0]?.alerts[0];
     writeRows(t.db, [{ id: claimed!.id, to: 'dead', error: '403: Forbidden: bot was blocked by the user' }]);
 

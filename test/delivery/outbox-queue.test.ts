@@ -3,7 +3,7 @@
 // whether 10 or 20,000 alerts wait.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { insertBacklog, insertChats } from '../../bench/seed.js';
-import { QUEUE_SQL, claimChats, dueSince, nextChatWith, resumeInFlight, PER_CHAT_CLAIM } from '../../src/db/outbox-queue.js';
+import { QUEUE_SQL, claimChats, dueSince, nextChat, resumeInFlight, PER_CHAT_CLAIM } from '../../src/db/outbox-queue.js';
 import { writeRows } from '../../src/db/outbox-rows.js';
 import { tempDb, type TempDb } from '../support/harness.js';
 
@@ -70,12 +70,13 @@ describe('claimChats', () => {
     expect(claimChats(t.db, [chat!], { platforms, now: 2000, limit: 10 }).claims[0]!.alerts.map((r) => r.id)).toEqual([1, 2]);
   });
 
-  it('walks the chats with work one seek at a time, and resumes rows left in flight', () => {
+  it('walks the active chats one seek at a time, and resumes rows left in flight', () => {
     const ids = chats(4);
     insertBacklog(t.db, [ids[1]!, ids[3]!], 2);
-    expect(nextChatWith(t.db, 'pending', 0)).toBe(ids[1]);
-    expect(nextChatWith(t.db, 'pending', ids[1]!)).toBe(ids[3]);
-    expect(nextChatWith(t.db, 'pending', ids[3]!)).toBeUndefined();
+    t.db.$client.prepare('update chats set active = 0 where id = ?').run(ids[2]);
+    expect(nextChat(t.db, 0)).toBe(ids[0]);
+    expect(nextChat(t.db, ids[1]!)).toBe(ids[3]);
+    expect(nextChat(t.db, ids[3]!)).toBeUndefined();
     const { claims } = claimChats(t.db, ids, { platforms, now: 1, limit: 10 });
     expect(claims.flatMap((c) => c.alerts).map((r) => statusOf(r.id))).toEqual(['sending', 'sending', 'sending', 'sending']);
     expect(resumeInFlight(t.db)).toBe(4);
