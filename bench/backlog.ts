@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import { openDatabase } from '../src/db/open-database.js';
 import { makeTempDir, removeTempDir, residentSetMb, startMain, telegramServerEnv, type MainProcess } from './child-processes.js';
 import { loadWebhooks, type LoadResult } from './load.js';
-import type { BenchContext, BenchResult, Benchmark } from './report.js';
-import { bulkChats, insertBacklog, insertChats, insertSubscriptions, type SubscriptionTriple } from './seed.js';
+import { relativeBar, type BenchContext, type BenchResult, type Benchmark } from './report.js';
+import { insertBacklog, insertChats, insertSubscriptions, type SubscriptionTriple } from './seed.js';
 import { coinUpdateBody, postWebhook } from './signed-webhooks.js';
 import { median, percentile, round } from './stats.js';
 import { nextSend } from './latency.js';
@@ -175,33 +175,9 @@ async function run(ctx: BenchContext): Promise<BenchResult> {
       title: 'a backlog concentrated in 10 chats: ingest vs an empty outbox, and a quiet chat’s alert',
       runs: `median of ${rounds} alternating ${seconds} s runs per start, each on a fresh database after a ${warmupSeconds} s warm-up; a ${flatSlices * flatSliceSeconds} s run in ${flatSliceSeconds} s slices; ${probes} probes`,
       bars: [
-        {
-          label: 'throughput from a 100,000 backlog',
-          measured: backlog.reqPerSec,
-          unit: 'req/s',
-          baseline: { label: 'empty outbox', value: empty.reqPerSec },
-          ratio: round(backlog.reqPerSec / empty.reqPerSec, 2),
-          target: '≥ 0.9× empty',
-          met: backlog.reqPerSec >= 0.9 * empty.reqPerSec,
-        },
-        {
-          label: 'p99 latency from a 100,000 backlog',
-          measured: backlog.p99Ms,
-          unit: 'ms',
-          baseline: { label: 'empty outbox', value: empty.p99Ms },
-          ratio: round(backlog.p99Ms / empty.p99Ms, 2),
-          target: '≤ 2× empty',
-          met: backlog.p99Ms <= 2 * empty.p99Ms,
-        },
-        {
-          label: `flat: last ${flatSliceSeconds} s vs first ${flatSliceSeconds} s`,
-          measured: round(last, 0),
-          unit: 'req/s',
-          baseline: { label: `first ${flatSliceSeconds} s`, value: round(first, 0) },
-          ratio: round(last / first, 2),
-          target: '≥ 0.9× first',
-          met: last >= 0.9 * first,
-        },
+        relativeBar('throughput from a 100,000 backlog', 'req/s', backlog.reqPerSec, { label: 'empty', value: empty.reqPerSec }, { atLeast: 0.9 }),
+        relativeBar('p99 latency from a 100,000 backlog', 'ms', backlog.p99Ms, { label: 'empty', value: empty.p99Ms }, { atMost: 2 }),
+        relativeBar(`flat: last ${flatSliceSeconds} s`, 'req/s', round(last, 0), { label: `first ${flatSliceSeconds} s`, value: round(first, 0) }, { atLeast: 0.9 }),
         {
           label: 'priority: webhook → idle chat’s alert, p99',
           measured: p99Probe,
