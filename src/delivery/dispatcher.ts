@@ -12,7 +12,7 @@ import type { Mute } from '../core/mutes.js';
 import { deactivateChat, moveChat } from '../db/chats.js';
 import { activeMutesByChat } from '../db/mutes.js';
 import type { Db } from '../db/open-database.js';
-import { claimChats, resumeInFlight, type ChatClaim, type ClaimedDelivery } from '../db/outbox-queue.js';
+import { DIGEST_MAX_ROWS, PER_CHAT_CLAIM, claimChats, resumeInFlight, type ChatClaim, type ClaimedDelivery } from '../db/outbox-queue.js';
 import { heldUntil, recentLowSeverity, stillInFlight, writeRows, type RowUpdate } from '../db/outbox-rows.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -77,6 +77,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   let inMemory = 0;
   /** Messages in memory per chat: a chat whose count falls to zero is queued for its next turn. */
   const perChat = new Map<number, number>();
+  /**
+   * Chats to look at again when their sends in memory finish: their claim took a full turn (more may be due), or a
+   * commit queued something for them meanwhile. A chat whose turn took all it had is not looked at again for nothing.
+   */
+  const again = new Set<number>();
   let lastScanAt = -Infinity;
   const idleWaiters: Array<() => void> = [];
 
@@ -109,7 +114,11 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         const taken = ready.take(now, room);
         if (taken.length === 0) break;
         // A chat with a send in memory has rows in flight: skipped without a query, queued again when its sends finish.
-        const chatIds = taken.filter((chatId) => !perChat.has(chatId));
+        const chatIds = taken.filter((chatId) => {
+          if (!perChat.has(chatId)) return true;
+          again.add(chatId);
+          return false;
+        });
         const { claims, unreached } = claimChats(db, chatIds, { platforms: sender.live(), now, limit: room });
         ready.putBack(unreached);
         for (const claim of claims) budget -= serve(claim, now, gateState);
@@ -157,7 +166,10 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     });
     if (gated.length > 0) writeUpdates(claim.chatId, gated);
     if (claim.digest.length > 0) dispatch({ rows: claim.digest, compose: digestMessage, urgent: false });
-    if (!perChat.has(claim.chatId)) ready.ready(claim.chatId);
+    if (claim.alerts.length >= PER_CHAT_CLAIM || claim.digest.length >= DIGEST_MAX_ROWS) again.add(claim.chatId);
+    if (!perChat.has(claim.chatId)) {
+      if (again.delete(claim.chatId)) ready.ready(claim.chatId);
+    }
     return claim.alerts.length + claim.digest.length;
   }
 
@@ -195,7 +207,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         if (left > 0) perChat.set(chatId, left);
         else {
           perChat.delete(chatId);
-          ready.ready(chatId);
+          if (again.delete(chatId)) ready.ready(chatId);
           scheduler.wake();
         }
         notifyIdle();
@@ -245,13 +257,17 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     for (const update of updates) if (update.to === 'retry' || update.to === 'release' || update.to === 'held') ready.noteDue(update.at);
   }
 
-  /** Writes through the journal; once written (now or at a later pump) the chat is looked at again. */
+  /** Writes through the journal; a write the database refused is retried, and once it lands the chat is looked at again. */
   function write(chatId: number, fn: () => void): void {
+    let deferred = false;
     const written = journal.record(() => {
       fn();
-      ready.ready(chatId);
+      if (deferred) ready.ready(chatId);
     });
-    if (!written) scheduler.wake();
+    if (!written) {
+      deferred = true;
+      scheduler.wake();
+    }
   }
 
   function notifyIdle(): void {
