@@ -169,13 +169,13 @@ function startArgs(): string[] {
  * line per webhook) goes to a file, as a deployment's log collector would take it, not through a pipe into this
  * process (which is also the load generator). Resolves once the log says it is listening.
  */
-export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<MainProcess> {
+export async function startMain(env: Record<string, string>, timeoutMs = 60_000, nodeArgs: readonly string[] = []): Promise<MainProcess> {
   await buildServer();
   const logDir = makeTempDir('server-log');
   const logFile = join(logDir, 'server.log');
   const out = openSync(logFile, 'a');
   const child = track(
-    spawn(process.execPath, startArgs(), {
+    spawn(process.execPath, [...nodeArgs, ...startArgs()], {
       cwd: REPO_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', out, 'pipe'],

@@ -25,7 +25,7 @@ const GAP_MS = 60;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with the arrival time of the next sendMessage to `chatId`. */
-function nextSend(fake: TelegramApiFake, chatId: string, timeoutMs = 10_000): Promise<number> {
+export function nextSend(fake: TelegramApiFake, chatId: string, timeoutMs = 10_000): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       fake.onSend = undefined;

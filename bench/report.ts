@@ -125,3 +125,16 @@ export function markdownReport(info: RunInfo, results: readonly BenchResult[], f
   lines.push('', 'All figures, every run and the machine: `bench/results' + (info.mode === 'full' ? '' : '.partial') + '.json`.', '');
   return lines.join('\n');
 }
+
+/** A bar judged against its same-run baseline: measured ≥ `atLeast` × baseline, or ≤ `atMost` × baseline. */
+export function relativeBar(
+  label: string,
+  unit: string,
+  measured: number,
+  baseline: { label: string; value: number },
+  limit: { atLeast: number } | { atMost: number },
+): Bar {
+  const ratio = measured / baseline.value;
+  const [target, met] = 'atLeast' in limit ? [`≥ ${limit.atLeast}× ${baseline.label}`, ratio >= limit.atLeast] : [`≤ ${limit.atMost}× ${baseline.label}`, ratio <= limit.atMost];
+  return { label, measured, unit, baseline, ratio: Math.round(ratio * 100) / 100, target, met };
+}

@@ -9,6 +9,7 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REPO_ROOT, cleanupAll, newestMtime } from './child-processes.js';
+import { backlog } from './backlog.js';
 import { crash } from './crash.js';
 import { fanOut } from './fan-out.js';
 import { ingest } from './ingest.js';
@@ -20,7 +21,7 @@ import { startup } from './startup.js';
 import { userActions } from './user-actions.js';
 import { barRows, markdownReport, table, type BenchResult, type Benchmark, type RunInfo } from './report.js';
 
-const BENCHMARKS: readonly Benchmark[] = [ingest, matching, latency, fanOut, memory, crash, startup, userActions, retention];
+const BENCHMARKS: readonly Benchmark[] = [ingest, backlog, matching, latency, fanOut, memory, crash, startup, userActions, retention];
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },

@@ -56,3 +56,29 @@ export function* backgroundSubscriptions(chatIds: readonly number[], perChat: nu
 export function* bulkChats(platform: string, count: number, kind: ChatKind = 'private', start = 1_000_000): Generator<BulkChat> {
   for (let i = 0; i < count; i += 1) yield { platform, platformChatId: String(start + i), kind };
 }
+
+/**
+ * A backlog already queued: `perChat` pending alerts for each chat (a name change each, medium severity, so none is held
+ * for a digest), as if that many events had matched them. Returns the number of rows inserted.
+ */
+export function insertBacklog(db: Db, chatIds: readonly number[], perChat: number, tag = 'backlog'): number {
+  const sqlite = db.$client;
+  const event = sqlite.prepare<[string, string], { id: number }>(
+    `insert into events (source, event_id, event_type, coin_id, coin_symbol, coin_name, occurred_at, raw_body)
+     values ('coingecko', ?, 'cg.coin.info.updated', ?, 'BKL', 'Backlog Coin', 1776066000, '{}') returning id`,
+  );
+  const change = sqlite.prepare<[number]>(
+    `insert into changes (event_row_id, position, field, change_type, old_value, new_value)
+     values (?, 0, 'name', 'update', '"Backlog Coin"', '"Backlog Coin [OLD]"')`,
+  );
+  const delivery = sqlite.prepare<[number, number]>("insert into deliveries (event_row_id, chat_id, matched_positions) values (?, ?, '[0]')");
+  let rows = 0;
+  sqlite.transaction(() => {
+    for (let i = 0; i < perChat; i += 1) {
+      const { id } = event.get(`${tag}-${i}`, `${tag}-coin`)!;
+      change.run(id);
+      for (const chatId of chatIds) rows += delivery.run(id, chatId).changes;
+    }
+  })();
+  return rows;
+}

@@ -85,7 +85,7 @@ export function createBot(deps: BotDeps): Bot {
     log,
     metrics,
     clock: deps.clock,
-    onRecorded: () => dispatcher.wake(),
+    onRecorded: (result) => dispatcher.wake(result.chatIds),
     platformStates,
     routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
   });

@@ -40,19 +40,3 @@ export function listMutes(db: Db, chatId: number, now: number): Mute[] {
     .orderBy(mutes.until)
     .all() as Mute[];
 }
-
-/** Every mute running at `now`, by chat (a small table: a few rows per chat that uses /mute). */
-export function activeMutesByChat(db: Db, now: number): Map<number, Mute[]> {
-  const rows = db
-    .select({ chatId: mutes.chatId, kind: mutes.kind, target: mutes.target, until: mutes.until })
-    .from(mutes)
-    .where(gt(mutes.until, now))
-    .all();
-  const byChat = new Map<number, Mute[]>();
-  for (const { chatId, ...mute } of rows) {
-    const list = byChat.get(chatId) ?? [];
-    list.push(mute as Mute);
-    byChat.set(chatId, list);
-  }
-  return byChat;
-}

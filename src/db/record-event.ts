@@ -17,7 +17,8 @@ export interface Envelope {
 }
 
 export type RecordResult =
-  | { kind: 'recorded'; eventRowId: number; deliveries: number }
+  /** `chatIds`: the chats it queued an alert for (what the dispatcher looks at when the commit wakes it). */
+  | { kind: 'recorded'; eventRowId: number; deliveries: number; chatIds: number[] }
   | { kind: 'duplicate' };
 
 export interface EventRecorder {
@@ -83,14 +84,14 @@ export function createEventRecorder(db: Db): EventRecorder {
     const eventRowId = inserted.id;
     for (const c of event.changes) insertChange.run(eventRowId, c.position, c.field, c.changeType, c.oldValue, c.newValue);
     if (event.coin) upsertCoin.run(event.coin.id, event.coin.symbol, event.coin.name);
-    if (!event.handled || event.changes.length === 0) return { kind: 'recorded', eventRowId, deliveries: 0 };
+    if (!event.handled || event.changes.length === 0) return { kind: 'recorded', eventRowId, deliveries: 0, chatIds: [] };
 
     // An event without a coin (a listing whose symbol names no single known coin) matches every-coin subscriptions only.
     const coinId = coin?.id ?? null;
     const keys = candidateKeys(coinId, event.changes);
     const matches = matchChats(coinId, event.changes, subscribersOf(keys.coinIds, keys.fields));
     for (const match of matches) insertDelivery.run(eventRowId, match.chatId, JSON.stringify(match.positions));
-    return { kind: 'recorded', eventRowId, deliveries: matches.length };
+    return { kind: 'recorded', eventRowId, deliveries: matches.length, chatIds: matches.map((m) => m.chatId) };
   };
 
   // better-sqlite3's own transaction wrapper: BEGIN IMMEDIATE, COMMIT, ROLLBACK on a throw, all synchronous.

@@ -150,6 +150,7 @@ export const deliveries = sqliteTable(
     /** JSON array of `changes.position` values this chat's subscriptions matched. */
     matchedPositions: text('matched_positions').notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** When the row is next due (pending, held); for a sent row, when it was sent (the digest gate counts by it). */
     nextAttemptAt: integer('next_attempt_at').notNull().default(0),
     lastError: text('last_error'),
     createdAt: integer('created_at').notNull().default(nowMs),
@@ -158,9 +159,11 @@ export const deliveries = sqliteTable(
   (t) => [
     uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId),
     index('deliveries_status_due').on(t.status, t.nextAttemptAt),
-    // "Does this chat have alerts in flight?" (claiming is fair between chats) and "how many did it get lately?"
-    // (digests): both read one chat's rows of one status, the latter by time.
-    index('deliveries_chat_status_sent').on(t.chatId, t.status, t.sentAt),
+    // One chat's rows of one state, by due time: the dispatcher's per-chat queues (a chat's next due rows, its held
+    // rows, "has it a send in flight?"), the digest gate ("how many did it get lately?": a sent row's next_attempt_at is
+    // when it was sent) and /recent (a chat's rows). Every dispatcher query on it reads one entry or the rows it returns,
+    // never the backlog, and it is the only per-chat index a new outbox row is written into.
+    index('deliveries_chat_status_due').on(t.chatId, t.status, t.nextAttemptAt),
   ],
 );
 

@@ -10,8 +10,11 @@
 // passes without a timer, so an idle send is not delayed.
 
 export interface Pacer {
-  /** Resolves when a send may start; callers are served in order. */
-  acquire(): Promise<void>;
+  /**
+   * Resolves when a send may start. Callers are served in order, except that an `urgent` one (a high-severity alert)
+   * takes the next slot ahead of every waiting ordinary one: it waits at most one slot, whatever the queue.
+   */
+  acquire(urgent?: boolean): Promise<void>;
 }
 
 /** How far behind its grid the pacer may start sends to catch up (a garbage-collection pause, not a long stall). */
@@ -20,7 +23,9 @@ export const MAX_LAG_MS = 20;
 export function createPacer(intervalMs: number, now: () => number = () => performance.now()): Pacer {
   let nextSlot = -Infinity;
   let lastStart = -Infinity;
-  let queue: Promise<void> = Promise.resolve();
+  const urgent: Array<() => void> = [];
+  const ordinary: Array<() => void> = [];
+  let serving = false;
 
   const take = async (): Promise<void> => {
     // Behind the grid by at most MAX_LAG_MS: keep it (catch up); further behind (a long stall, or idle): restart it now.
@@ -32,11 +37,22 @@ export function createPacer(intervalMs: number, now: () => number = () => perfor
     nextSlot = slot + intervalMs;
   };
 
+  /** Grants slots while anyone waits; who gets a slot is chosen when it opens, so a late urgent caller still goes next. */
+  const serve = async (): Promise<void> => {
+    serving = true;
+    while (urgent.length > 0 || ordinary.length > 0) {
+      await take();
+      (urgent.shift() ?? ordinary.shift())!();
+    }
+    serving = false;
+  };
+
   return {
-    acquire() {
-      const turn = queue.then(take);
-      queue = turn;
-      return turn;
+    acquire(isUrgent = false) {
+      return new Promise<void>((resolve) => {
+        (isUrgent ? urgent : ordinary).push(resolve);
+        if (!serving) void serve();
+      });
     },
   };
 }

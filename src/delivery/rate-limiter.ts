@@ -8,7 +8,8 @@ import { createPacer } from './pacer.js';
 import type { ChatKind, RateLimits } from '../platforms/port.js';
 
 export interface PlatformLimiter {
-  schedule<T>(chatKey: string, kind: ChatKind, job: () => Promise<T>): Promise<T>;
+  /** Runs `job` when the chat's limits and the platform's allow; an `urgent` job (high severity) takes the platform's next slot. */
+  schedule<T>(chatKey: string, kind: ChatKind, job: () => Promise<T>, urgent?: boolean): Promise<T>;
   /** Rejects every job not yet started (LimiterStoppedError); resolves once the started ones have finished. */
   stop(): Promise<void>;
 }
@@ -38,6 +39,7 @@ export interface LimiterClock {
 
 interface Job {
   run: () => Promise<unknown>;
+  urgent: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -103,7 +105,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
         }
         state.timer = undefined;
         state.wakeUp = undefined;
-        if (!stopped) await overall.acquire();
+        if (!stopped) await overall.acquire(job.urgent);
         if (stopped) {
           job.reject(new LimiterStoppedError());
           continue;
@@ -130,7 +132,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
   }
 
   return {
-    schedule<T>(chatKey: string, kind: ChatKind, run: () => Promise<T>): Promise<T> {
+    schedule<T>(chatKey: string, kind: ChatKind, run: () => Promise<T>, urgent = false): Promise<T> {
       if (stopped) return Promise.reject(new LimiterStoppedError());
       const now = clock.now();
       sweep(now);
@@ -142,7 +144,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
         state.recent = [];
       }
       const promise = new Promise<T>((resolve, reject) => {
-        state.queue.push({ run, resolve: resolve as (value: unknown) => void, reject });
+        state.queue.push({ run, urgent, resolve: resolve as (value: unknown) => void, reject });
       });
       if (!state.busy) void drain(state);
       return promise;

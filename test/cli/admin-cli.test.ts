@@ -6,7 +6,8 @@ import { runAdmin } from '../../src/cli/admin-cli.js';
 import { createCommandService } from '../../src/core/command-service.js';
 import { sqliteChatStore } from '../../src/db/chat-store.js';
 import { findChat, listSubscriptions } from '../../src/db/chats.js';
-import { claimDue, markFailed, markGated } from '../../src/db/outbox.js';
+import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
+import { writeRows } from '../../src/db/outbox-rows.js';
 import { NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
 
@@ -120,8 +121,9 @@ describe('admin cli: dead letters', () => {
   async function deadLetter() {
     await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2');
     await recordFixture(t.db, 'name-update', 'evt-dead');
-    const [claimed] = claimDue(t.db, ['telegram'], Date.now(), 10);
-    markFailed(t.db, claimed!.id, '400: Bad Request: can\'t parse entities', { dead: true });
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
+    const claimed = claims[0]?.alerts[0];
+    writeRows(t.db, [{ id: claimed!.id, to: 'dead', error: '400: Bad Request: can\'t parse entities' }]);
     return claimed!.id;
   }
 
@@ -129,8 +131,8 @@ describe('admin cli: dead letters', () => {
     await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2 genius-3');
     await recordFixture(t.db, 'name-update', 'evt-held');
     await recordFixture(t.db, 'category-addition', 'evt-pending');
-    const [claimed] = claimDue(t.db, ['telegram'], Date.now(), 1);
-    markGated(t.db, claimed!.id, 'held', NOW_MS + 300_000, 'info');
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 1 });
+    writeRows(t.db, [{ id: claims[0]!.alerts[0]!.id, to: 'held', at: NOW_MS + 300_000, severity: 'info' }]);
     const rows = json<Array<{ status: string }>>(await run(['outbox', '--json']));
     expect(rows.map((r) => r.status).sort()).toEqual(['held', 'pending']);
     expect((await run(['outbox', '--status', 'pending', '--json'])).stdout).not.toContain('held');

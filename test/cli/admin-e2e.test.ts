@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimDue, markFailed } from '../../src/db/outbox.js';
+import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
+import { writeRows } from '../../src/db/outbox-rows.js';
 import { tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
 
@@ -49,8 +50,9 @@ describe('admin cli entry point', () => {
     await command(t.db, telegramGroup('-100'), 'watch', 'wild-goat-coin-2');
     await recordFixture(t.db, 'name-update', 'evt-1');
     expect(cli(['outbox']).stdout).toMatch(/^\s*1\s+pending\s+0\s+.*evt-1\s+wild-goat-coin-2\s+telegram:-100/m);
-    const [claimed] = claimDue(t.db, ['telegram'], Date.now(), 10);
-    markFailed(t.db, claimed!.id, '403: Forbidden: bot was blocked by the user', { dead: true });
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: Date.now(), limit: 10 });
+    const claimed = claims[0]?.alerts[0];
+    writeRows(t.db, [{ id: claimed!.id, to: 'dead', error: '403: Forbidden: bot was blocked by the user' }]);
 
     const dead = cli(['dead-letters']);
     expect(dead.code).toBe(0);

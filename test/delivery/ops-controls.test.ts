@@ -6,7 +6,7 @@ import { createBot, type Bot } from '../../src/bot.js';
 import { parseCommand } from '../../src/core/command-grammar.js';
 import { ensureChat, applySubscriptionChanges } from '../../src/db/chats.js';
 import type { ChatRef } from '../../src/platforms/port.js';
-import { NOW_MS, fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { NOW_MS, cexpingBody, fixture, memoryLogger, signed, signedCexping, tempDb, testConfig, type TempDb } from '../support/harness.js';
 import { ScriptedAdapter } from '../support/scripted-adapter.js';
 
 let store: TempDb;
@@ -38,6 +38,13 @@ const run = (text: string, admin = true) => {
 /** Posts a fixture as a new event (fresh event id) stamped with the test clock, and waits for the dispatcher. */
 async function post(name: string, body = fixture(name)) {
   const response = await bot.app.request('/webhooks/coingecko', signed(body, { timestamp: String(Math.floor(now / 1000)) }));
+  expect(response.status).toBe(200);
+  await bot.dispatcher.idle();
+}
+
+/** Posts a CEXPing fixture (a listing, a volume spike) as a new event, and waits for the dispatcher. */
+async function postCexping(name: string) {
+  const response = await bot.app.request('/webhooks/cexping', signedCexping(cexpingBody(name)));
   expect(response.status).toBe(200);
   await bot.dispatcher.idle();
 }
@@ -143,6 +150,26 @@ describe('digests', () => {
     // The digest counts as this window's low-severity messages: the flood goes on, so the next one is held again.
     await post('category-addition', categoryFor('coin-f'));
     expect(statuses().at(-1)?.status).toBe('held');
+  });
+
+  it('holds only info-severity alerts that are not listings: name changes, listings and volume spikes go at once', async () => {
+    await setUp({ DIGEST_THRESHOLD: '1', DIGEST_WINDOW_SECONDS: '300' });
+    await run('/watch categories name listings volume_spikes');
+    await post('category-addition', categoryFor('coin-a')); // the chat's share of low-severity alerts for the window
+    await post('category-addition', categoryFor('coin-b')); // info: held
+    await post('name-update'); // medium
+    for (const name of ['futures-listing', 'new-listing', 'listing-preview', 'volume-spike']) await postCexping(name);
+    expect(adapter.digests).toHaveLength(0);
+    expect(adapter.sends.map((s) => s.alert.headline)).toHaveLength(6);
+    expect(statuses()).toEqual([
+      { status: 'sent', severity: 'info' },
+      { status: 'held', severity: 'info' },
+      { status: 'sent', severity: 'medium' },
+      { status: 'sent', severity: 'medium' },
+      { status: 'sent', severity: 'medium' },
+      { status: 'sent', severity: 'info' },
+      { status: 'sent', severity: 'info' },
+    ]);
   });
 
   it('is off with DIGEST_THRESHOLD=0', async () => {

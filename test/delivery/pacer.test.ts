@@ -65,4 +65,17 @@ describe('createPacer', () => {
     }
     expect(starts[4]! - starts[0]!).toBeLessThanOrEqual(40);
   });
+
+  it('gives an urgent caller the next slot ahead of every waiting ordinary one', async () => {
+    const pacer = createPacer(20, now);
+    const t0 = now();
+    const starts: Array<{ who: string; at: number }> = [];
+    const ordinary = Array.from({ length: 5 }, (_, i) => pacer.acquire().then(() => starts.push({ who: `low-${i}`, at: now() - t0 })));
+    await vi.advanceTimersByTimeAsync(25);
+    const urgent = pacer.acquire(true).then(() => starts.push({ who: 'high', at: now() - t0 }));
+    await vi.advanceTimersByTimeAsync(200);
+    await Promise.all([...ordinary, urgent]);
+    expect(starts.map((s) => s.who)).toEqual(['low-0', 'low-1', 'high', 'low-2', 'low-3', 'low-4']);
+    expect(starts.find((s) => s.who === 'high')!.at).toBe(40);
+  });
 });
