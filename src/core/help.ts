@@ -24,7 +24,7 @@ export function helpText({ form = slashForm, brief = false }: HelpOptions = {}):
     '',
     ...commands,
     '',
-    `High severity (contract migrations, notices, security flags, delistings) pings the ${form('mention')} and is never muted or held; a burst of low-severity alerts comes as one digest.`,
+    `High severity (contract migrations, notices, security flags, delistings) pings the ${form('mention')} and is never muted or held; a burst of minor alerts (categories, logos, links) comes as one digest.`,
     '',
     `Fields: ${WATCHABLE_FIELDS.join(', ')}; sub-fields too, e.g. platforms.ethereum, listings.binance.`,
     'Anything else is a CoinGecko coin id (the last part of its coingecko.com URL); coin:<id> forces a coin id.',

@@ -80,7 +80,9 @@ describe('dispatcher', () => {
   });
 
   it('stops sending on a platform that refuses our credentials, keeping rows pending', async () => {
-    const adapter = new ScriptedAdapter();
+    // One send a second: the 401 is back long before the second chat's slot, so the second send never starts (at
+    // 1,000 a second it could already be in flight when the refusal arrives, and that one send is allowed to happen).
+    const adapter = new ScriptedAdapter({ perSecond: 1, perChatIntervalMs: 0 });
     adapter.script = [{ kind: 'platform_down', error: '401: Unauthorized' }];
     await setUp(adapter);
     watch('a', 'wild-goat-coin-2');
