@@ -6,7 +6,7 @@ import type { Config } from './config.js';
 import { createCommandService, type CommandHandler } from './core/command-service.js';
 import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
-import { deadLetters, outboxDepth } from './db/outbox.js';
+import { createOutboxGauges } from './db/outbox-gauges.js';
 import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
 import type { Logger } from './logger.js';
@@ -23,6 +23,8 @@ export interface BotDeps {
   processMetrics?: boolean;
   /** Dispatcher tuning (tests use a short sweep and fast retries). */
   sweepMs?: number;
+  /** How often the outbox gauges of /metrics are counted (default 15 s; tests use less). */
+  gaugeRefreshMs?: number;
   backoff?: DispatcherDeps['backoff'];
   /** Spacing of the retries of an adapter that could not start (default 5 s doubling up to 5 min, with jitter). */
   startRetry?: BackoffOptions;
@@ -54,9 +56,10 @@ export function createBot(deps: BotDeps): Bot {
   );
   const platformStates = () => Object.fromEntries(adapters.map((adapter) => [adapter.platform, trackerOf(adapter).get()]));
   const trackerOf = (adapter: PlatformAdapter) => trackers.get(adapter) as PlatformStateTracker;
+  const gauges = createOutboxGauges(db, deps.gaugeRefreshMs);
   const metrics = createMetrics({
-    outboxDepth: () => outboxDepth(db),
-    deadLetters: () => deadLetters(db),
+    outboxDepth: gauges.depth,
+    deadLetters: gauges.dead,
     platformUp: () => Object.entries(platformStates()).map(([platform, state]) => ({ platform, up: state.status === 'connected' })),
     processMetrics: deps.processMetrics,
   });
@@ -130,6 +133,7 @@ export function createBot(deps: BotDeps): Bot {
     platformStates,
     async start() {
       dispatcher.start();
+      gauges.start();
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
       // again in the background until it connects.
@@ -137,6 +141,7 @@ export function createBot(deps: BotDeps): Bot {
     },
     async stop() {
       stopped = true;
+      gauges.stop();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.

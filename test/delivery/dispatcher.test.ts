@@ -20,7 +20,15 @@ async function setUp(adapter: PlatformAdapter, options: { maxAttempts?: number; 
   store = tempDb();
   const { log } = memoryLogger();
   const config = testConfig({ DELIVERY_MAX_ATTEMPTS: String(options.maxAttempts ?? 10) });
-  bot = createBot({ db: store.db, config, log, adapters: [adapter], sweepMs: options.sweepMs ?? 60_000, backoff: { baseMs: 5, maxMs: 20 } });
+  bot = createBot({
+    db: store.db,
+    config,
+    log,
+    adapters: [adapter],
+    sweepMs: options.sweepMs ?? 60_000,
+    backoff: { baseMs: 5, maxMs: 20 },
+    gaugeRefreshMs: 20,
+  });
   if (options.start !== false) await bot.start();
 }
 
@@ -59,8 +67,9 @@ describe('dispatcher', () => {
     watch('a', 'wild-goat-coin-2');
     await post('name-update');
     await expect.poll(() => statuses(), { timeout: 5000 }).toEqual([{ status: 'dead', attempts: 3, last_error: 'HTTP 502 #3' }]);
+    // The gauge is counted in the background (every 20 ms here, 15 s by default), never by the scrape itself.
+    await expect.poll(async () => (await bot.app.request('/metrics')).text(), { timeout: 2000 }).toContain('coinsentry_dead_letters 1');
     const metrics = await (await bot.app.request('/metrics')).text();
-    expect(metrics).toContain('coinsentry_dead_letters 1');
     expect(metrics).toContain('coinsentry_deliveries_total{platform="scripted",result="dead"} 1');
     expect(requeueDead(store.db)).toBe(1);
     bot.dispatcher.wake();
