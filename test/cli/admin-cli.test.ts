@@ -10,6 +10,7 @@ import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
 import { writeRows } from '../../src/db/outbox-rows.js';
 import { NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
+import { runCli } from './run-cli.js';
 
 let t: TempDb;
 beforeEach(() => {
@@ -17,18 +18,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runAdmin(argv, {
-    env: { DATABASE_PATH: t.path, ...env },
-    dotenvText: '',
-    now: () => NOW_MS,
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stderr.push(text),
-  });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { DATABASE_PATH: t.path, ...env });
 
 const json = <T>(result: { stdout: string }) => JSON.parse(result.stdout) as T;
 

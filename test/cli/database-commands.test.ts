@@ -4,12 +4,12 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot.js';
-import { runAdmin } from '../../src/cli/admin-cli.js';
 import { DAY_MS } from '../../src/db/retention.js';
 import { storageReadings } from '../../src/db/storage-stats.js';
 import { addStorageMetrics } from '../../src/metrics.js';
 import { historyWriter, addChats } from '../db/history-rows.js';
 import { memoryLogger, NOW_MS, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { runCli } from './run-cli.js';
 
 let t: TempDb;
 beforeEach(() => {
@@ -17,18 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => t.cleanup());
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const code = await runAdmin(argv, {
-    env: { DATABASE_PATH: t.path, RETENTION_DAYS: '30', ...env },
-    dotenvText: '',
-    now: () => NOW_MS,
-    stdout: (text) => stdout.push(text),
-    stderr: (text) => stderr.push(text),
-  });
-  return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n') };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { DATABASE_PATH: t.path, RETENTION_DAYS: '30', ...env });
 
 function seed() {
   const [chat] = addChats(t.db, 1) as [number];
