@@ -8,7 +8,7 @@ import { storageStats } from '../db/storage-stats.js';
 import { findChat, setChatAccess } from '../db/chats.js';
 import { importWatchlist } from '../db/import-watchlist.js';
 import type { Db } from '../db/open-database.js';
-import { listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.js';
+import { OPEN_STATUSES, listDeliveries, requeueDead, type DeliveryListing } from '../db/outbox.js';
 import { replayEvent } from '../db/replay-event.js';
 import { SOURCE_COINGECKO } from '../sources/coingecko/coingecko-source.js';
 import { SOURCES } from '../sources/index.js';
@@ -48,7 +48,6 @@ export interface AdminCommand {
 }
 
 /** Outbox statuses that are not final: still to be sent (`held` waits for the chat's digest). */
-const OPEN_STATUSES = ['pending', 'sending', 'held'] as const;
 
 const NEXT_SWEEP = 'A running bot sends them at its next outbox sweep (within 30 s).';
 const CLI = 'npm run cli --';

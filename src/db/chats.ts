@@ -3,10 +3,8 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CoinName, Pair } from '../core/command-plan.js';
 import type { ChatAccess, ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
+import { OPEN_STATUSES } from './outbox.js';
 import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
-
-/** Statuses of rows still to be sent: waiting, in flight, or held for a digest. */
-const QUEUED = ['pending', 'sending', 'held'];
 
 /**
  * Finds or creates the chat, refreshing its kind and title and reactivating it (someone is talking to the bot there).
@@ -40,7 +38,7 @@ export function setChatAccess(db: Db, chatId: number, access: ChatAccess, by: st
     if (access === 'approved') return;
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `chat ${access === 'revoked' ? 'revoked' : 'not approved'} (CHAT_ACCESS)` })
-      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, [...OPEN_STATUSES])))
       .run();
   });
 }
@@ -115,7 +113,7 @@ export function deactivateChat(db: Db, chatId: number, reason: string): void {
       .run();
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `chat deactivated: ${reason}` })
-      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, [...OPEN_STATUSES])))
       .run();
   });
 }
@@ -149,7 +147,7 @@ export function moveChat(db: Db, chatId: number, newPlatformChatId: string, kind
                where chat_id = ${chatId} and status in ('pending', 'sending', 'held')`);
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `already queued for ${newPlatformChatId}` })
-      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, QUEUED)))
+      .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, [...OPEN_STATUSES])))
       .run();
     tx.update(chats).set({ active: true, deactivatedReason: null, deactivatedAt: null }).where(eq(chats.id, target.id)).run();
     tx.update(chats)

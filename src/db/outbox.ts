@@ -28,7 +28,10 @@ export function countByStatus(db: Db, statuses: readonly string[]): number {
   );
 }
 
-export const outboxDepth = (db: Db) => countByStatus(db, ['pending', 'sending', 'held']);
+/** Statuses of rows still to be sent: waiting, in flight, or held for a digest (the outbox depth, and what a chat that goes away cancels). */
+export const OPEN_STATUSES = ['pending', 'sending', 'held'] as const;
+
+export const outboxDepth = (db: Db) => countByStatus(db, OPEN_STATUSES);
 export const deadLetters = (db: Db) => countByStatus(db, ['dead']);
 
 export interface DeliveryListing {
