@@ -12,7 +12,7 @@ import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delive
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PlatformUnauthorizedError, trackPlatformState, type PlatformState, type PlatformStateTracker } from './platforms/platform-state.js';
-import type { PlatformAdapter } from './platforms/port.js';
+import type { Intake, PlatformAdapter } from './platforms/port.js';
 
 export interface BotDeps {
   db: Db;
@@ -82,6 +82,7 @@ export function createBot(deps: BotDeps): Bot {
     sweepMs: deps.sweepMs,
     backoff: deps.backoff,
   });
+  const intake = (adapter: PlatformAdapter): Intake => ({ commands, replies: dispatcher.replies(adapter.platform) });
   const app = createApp({
     db,
     config: deps.config,
@@ -90,7 +91,7 @@ export function createBot(deps: BotDeps): Bot {
     clock: deps.clock,
     onRecorded: (result) => dispatcher.wake(result.chatIds),
     platformStates,
-    routes: adapters.flatMap((adapter) => adapter.routes?.(commands) ?? []),
+    routes: adapters.flatMap((adapter) => adapter.routes?.(intake(adapter)) ?? []),
   });
 
   let stopped = false;
@@ -100,8 +101,11 @@ export function createBot(deps: BotDeps): Bot {
     if (stopped) return;
     const tracker = trackerOf(adapter);
     try {
-      await adapter.start?.(commands, (status, error) => {
-        if (!stopped) tracker.report(status, error);
+      await adapter.start?.({
+        ...intake(adapter),
+        report: (status, error) => {
+          if (!stopped) tracker.report(status, error);
+        },
       });
       if (!stopped) tracker.report('connected');
     } catch (error) {

@@ -36,6 +36,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       labelNames: ['platform', 'result'] as const,
       registers: [registry],
     }),
+    replies: new Counter({
+      name: 'coinsentry_replies_total',
+      help: 'Command replies sent as messages of their own (Telegram), by platform and result (sent, retry, dropped, failed)',
+      labelNames: ['platform', 'result'] as const,
+      registers: [registry],
+    }),
     sendSeconds: new Histogram({
       name: 'coinsentry_send_seconds',
       help: 'Time for one platform API send',

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBot, type Bot } from '../src/bot.js';
 import type { CommandHandler } from '../src/core/command-service.js';
 import { PlatformUnauthorizedError } from '../src/platforms/platform-state.js';
+import type { Intake } from '../src/platforms/port.js';
 import { memoryLogger, tempDb, testConfig, type TempDb } from './support/harness.js';
 import { ScriptedAdapter } from './support/scripted-adapter.js';
 
@@ -17,7 +18,7 @@ class FlakyStart extends ScriptedAdapter {
   ) {
     super();
   }
-  async start(commands: CommandHandler): Promise<void> {
+  async start({ commands }: Intake): Promise<void> {
     this.attempts += 1;
     if (this.attempts <= this.failures) throw this.error ?? new Error(`gateway unreachable (#${this.attempts})`);
     this.started = commands;

@@ -15,7 +15,7 @@ import { DIGEST_MAX_ROWS, PER_CHAT_CLAIM, claimChats, resumeInFlight, type ChatC
 import { heldUntil, recentLowSeverity, stillInFlight, writeRows, type RowUpdate } from '../db/outbox-rows.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { PlatformAdapter } from '../platforms/port.js';
+import type { PlatformAdapter, ReplyLane } from '../platforms/port.js';
 import { createAlertComposer } from './alert-composer.js';
 import type { BackoffOptions } from './backoff.js';
 import { gateRows, type ChatGateState, type Composed, type DigestRule } from './gate.js';
@@ -56,6 +56,8 @@ export interface Dispatcher {
   stop(): Promise<void>;
   /** Resolves once nothing is due and nothing is in flight (tests, the demo). */
   idle(): Promise<void>;
+  /** The platform's lane for command replies: they share its limits with alerts (see reply-lane.ts). */
+  replies(platform: string): ReplyLane;
 }
 
 /** Least time between two pumps under load (an idle dispatcher pumps at once when a commit wakes it). */
@@ -87,7 +89,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const ready = createReadyQueue(db, clock());
   const journal = createOutcomeJournal(log);
   const compose = createAlertComposer(db);
-  const sender = createSender({ adapters: deps.adapters, metrics, clock, stillInFlight: (id) => stillInFlight(db, id), running: () => running });
+  const sender = createSender({ adapters: deps.adapters, metrics, log, clock, stillInFlight: (id) => stillInFlight(db, id), running: () => running });
   const scheduler = createScheduler({
     pump,
     onError: (error) => log.error({ err: error }, 'dispatcher could not read the outbox; retrying shortly'),
@@ -158,14 +160,14 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     rows.forEach(({ row, composed }, i) => {
       const verdict = verdicts[i]!;
       if (verdict.kind === 'send') {
-        dispatch({ rows: [row], compose: () => alertMessage(composed), urgent: composed?.alert.severity === 'high' });
+        dispatch({ rows: [row], compose: () => alertMessage(composed), priority: composed?.alert.severity === 'high' ? 'urgent' : 'ordinary' });
         return;
       }
       gated.push({ id: row.id, to: verdict.kind, at: verdict.kind === 'held' ? verdict.until : now, severity: composed!.alert.severity });
       metrics.deliveries.inc({ platform: row.chat.platform, result: verdict.kind });
     });
     if (gated.length > 0) writeUpdates(claim.chatId, gated);
-    if (claim.digest.length > 0) dispatch({ rows: claim.digest, compose: digestMessage, urgent: false });
+    if (claim.digest.length > 0) dispatch({ rows: claim.digest, compose: digestMessage, priority: 'ordinary' });
     if (claim.alerts.length >= PER_CHAT_CLAIM || claim.digest.length >= DIGEST_MAX_ROWS) again.add(claim.chatId);
     if (!perChat.has(claim.chatId)) {
       if (again.delete(claim.chatId)) ready.ready(claim.chatId);
@@ -308,6 +310,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         log.error({ err: error }, 'outbox update failed');
       }
     },
+    replies: (platform) => sender.replies(platform),
     idle() {
       return new Promise<void>((resolve) => {
         idleWaiters.push(resolve);

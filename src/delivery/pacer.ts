@@ -8,13 +8,19 @@
 //   timers speed the rate up by ~10 % at 300 msg/s; rounding every wait up to whole milliseconds slowed it by ~17 %.)
 // In any window of length W at most (W + MAX_LAG_MS) / intervalMs + 1 sends start. When the gate is open a caller
 // passes without a timer, so an idle send is not delayed.
+// Who gets a slot (the README's sending policy): a high-severity alert first; then command replies and other alerts
+// turn about while both wait, so a flood of commands cannot starve alerts and a large fan-out cannot silence commands.
+
+/** What a send is, for the order in which waiting sends get the platform's slots. */
+export type SendPriority = 'urgent' | 'reply' | 'ordinary';
 
 export interface Pacer {
   /**
-   * Resolves when a send may start. Callers are served in order, except that an `urgent` one (a high-severity alert)
-   * takes the next slot ahead of every waiting ordinary one: it waits at most one slot, whatever the queue.
+   * Resolves when a send may start. Callers of one priority are served in order. An `urgent` one (a high-severity
+   * alert) takes the next slot ahead of every other: it waits at most one slot, whatever the queue. `reply` and
+   * `ordinary` callers alternate while both wait.
    */
-  acquire(urgent?: boolean): Promise<void>;
+  acquire(priority?: SendPriority): Promise<void>;
 }
 
 /** How far behind its grid the pacer may start sends to catch up (a garbage-collection pause, not a long stall). */
@@ -23,8 +29,9 @@ export const MAX_LAG_MS = 20;
 export function createPacer(intervalMs: number, now: () => number = () => performance.now()): Pacer {
   let nextSlot = -Infinity;
   let lastStart = -Infinity;
-  const urgent: Array<() => void> = [];
-  const ordinary: Array<() => void> = [];
+  const waiting: Record<SendPriority, Array<() => void>> = { urgent: [], reply: [], ordinary: [] };
+  /** Which of the two sharing classes had the last shared slot. */
+  let lastShared: 'reply' | 'ordinary' = 'ordinary';
   let serving = false;
 
   const take = async (): Promise<void> => {
@@ -37,20 +44,29 @@ export function createPacer(intervalMs: number, now: () => number = () => perfor
     nextSlot = slot + intervalMs;
   };
 
+  /** The caller the slot that just opened goes to. */
+  const next = (): (() => void) | undefined => {
+    if (waiting.urgent.length > 0) return waiting.urgent.shift();
+    const turn = lastShared === 'reply' ? 'ordinary' : 'reply';
+    const other = turn === 'reply' ? 'ordinary' : 'reply';
+    lastShared = waiting[turn].length > 0 ? turn : other;
+    return waiting[lastShared].shift();
+  };
+
   /** Grants slots while anyone waits; who gets a slot is chosen when it opens, so a late urgent caller still goes next. */
   const serve = async (): Promise<void> => {
     serving = true;
-    while (urgent.length > 0 || ordinary.length > 0) {
+    while (waiting.urgent.length + waiting.reply.length + waiting.ordinary.length > 0) {
       await take();
-      (urgent.shift() ?? ordinary.shift())!();
+      next()!();
     }
     serving = false;
   };
 
   return {
-    acquire(isUrgent = false) {
+    acquire(priority = 'ordinary') {
       return new Promise<void>((resolve) => {
-        (isUrgent ? urgent : ordinary).push(resolve);
+        waiting[priority].push(resolve);
         if (!serving) void serve();
       });
     },

@@ -4,12 +4,15 @@
 // still apply, and nothing after: a fan-out to 10,000 chats keeps no per-chat timers, queues or limiter objects alive.
 // (This replaced a Bottleneck.Group: every Bottleneck step yields through setTimeout, adding ~6-8 ms to an idle send,
 // and one limiter per chat cost ~98 MB of RSS for 2,000 chats with one job each.)
-import { createPacer } from './pacer.js';
+import { createPacer, type SendPriority } from './pacer.js';
 import type { ChatKind, RateLimits } from '../platforms/port.js';
 
 export interface PlatformLimiter {
-  /** Runs `job` when the chat's limits and the platform's allow; an `urgent` job (high severity) takes the platform's next slot. */
-  schedule<T>(chatKey: string, kind: ChatKind, job: () => Promise<T>, urgent?: boolean): Promise<T>;
+  /**
+   * Runs `job` when the chat's limits and the platform's allow. Its priority orders it among other chats' waiting
+   * sends (see the pacer); jobs of one chat run in the order they were scheduled.
+   */
+  schedule<T>(chatKey: string, kind: ChatKind, job: () => Promise<T>, priority?: SendPriority): Promise<T>;
   /** Rejects every job not yet started (LimiterStoppedError); resolves once the started ones have finished. */
   stop(): Promise<void>;
 }
@@ -39,7 +42,7 @@ export interface LimiterClock {
 
 interface Job {
   run: () => Promise<unknown>;
-  urgent: boolean;
+  priority: SendPriority;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -105,7 +108,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
         }
         state.timer = undefined;
         state.wakeUp = undefined;
-        if (!stopped) await overall.acquire(job.urgent);
+        if (!stopped) await overall.acquire(job.priority);
         if (stopped) {
           job.reject(new LimiterStoppedError());
           continue;
@@ -132,7 +135,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
   }
 
   return {
-    schedule<T>(chatKey: string, kind: ChatKind, run: () => Promise<T>, urgent = false): Promise<T> {
+    schedule<T>(chatKey: string, kind: ChatKind, run: () => Promise<T>, priority: SendPriority = 'ordinary'): Promise<T> {
       if (stopped) return Promise.reject(new LimiterStoppedError());
       const now = clock.now();
       sweep(now);
@@ -144,7 +147,7 @@ export function createPlatformLimiter(limits: RateLimits, clock: LimiterClock = 
         state.recent = [];
       }
       const promise = new Promise<T>((resolve, reject) => {
-        state.queue.push({ run, urgent, resolve: resolve as (value: unknown) => void, reject });
+        state.queue.push({ run, priority, resolve: resolve as (value: unknown) => void, reject });
       });
       if (!state.busy) void drain(state);
       return promise;

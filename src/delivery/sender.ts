@@ -5,9 +5,11 @@
 import type { Alert } from '../core/alert.js';
 import type { Digest } from '../core/compact.js';
 import type { ClaimedDelivery } from '../db/outbox-queue.js';
+import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { ChatRef, PlatformAdapter, SendOutcome } from '../platforms/port.js';
+import type { ChatRef, PlatformAdapter, ReplyLane, SendOutcome } from '../platforms/port.js';
 import { createPlatformLimiter, type PlatformLimiter } from './rate-limiter.js';
+import { createReplyLane } from './reply-lane.js';
 
 /** What one send carries: an alert (one outbox row) or a digest (several). */
 export type Message = { kind: 'alert'; alert: Alert } | { kind: 'digest'; digest: Digest };
@@ -16,8 +18,8 @@ export interface SendJob {
   rows: readonly ClaimedDelivery[];
   /** The message for the rows still in flight when the send starts; null when there is nothing to show. */
   compose: (rows: readonly ClaimedDelivery[]) => Message | null;
-  /** A high-severity alert: takes the platform's next slot ahead of queued ordinary sends. */
-  urgent: boolean;
+  /** `urgent` for a high-severity alert: it takes the platform's next slot ahead of every other waiting send. */
+  priority: 'urgent' | 'ordinary';
 }
 
 export type SendResult =
@@ -31,6 +33,7 @@ export type SendResult =
 export interface SenderDeps {
   adapters: readonly PlatformAdapter[];
   metrics: Metrics;
+  log: Logger;
   clock: () => number;
   /** False once the row was cancelled (its chat deactivated) while it waited for its slot. */
   stillInFlight: (id: number) => boolean;
@@ -47,6 +50,8 @@ export interface Sender {
   down(platform: string, reason: string): boolean;
   /** Platforms still sent to. */
   live(): ReadonlySet<string>;
+  /** The platform's lane for command replies, which share its limits with alerts. */
+  replies(platform: string): ReplyLane;
   /** Rejects queued jobs, waits for started ones. */
   stop(): Promise<void>;
 }
@@ -54,6 +59,7 @@ export interface Sender {
 interface Lane {
   adapter: PlatformAdapter;
   limiter: PlatformLimiter;
+  replies: ReplyLane;
   down?: string;
 }
 
@@ -61,8 +67,15 @@ const chatKey = (chat: ChatRef) => `${chat.platform}:${chat.platformChatId}`;
 
 export function createSender(deps: SenderDeps): Sender {
   const { clock, metrics } = deps;
-  const lanes = new Map<string, Lane>(deps.adapters.map((adapter) => [adapter.platform, { adapter, limiter: createPlatformLimiter(adapter.limits) }]));
   const pausedUntil = new Map<string, number>();
+  const pause = (chat: ChatRef, until: number) => pausedUntil.set(chatKey(chat), Math.max(until, pausedUntil.get(chatKey(chat)) ?? 0));
+  const lanes = new Map<string, Lane>(
+    deps.adapters.map((adapter) => {
+      const limiter = createPlatformLimiter(adapter.limits);
+      const replies = createReplyLane({ platform: adapter.platform, limiter, pausedUntil: (chat) => pausedUntil.get(chatKey(chat)), pause, clock, metrics, log: deps.log });
+      return [adapter.platform, { adapter, limiter, replies }];
+    }),
+  );
   let live = new Set(lanes.keys());
 
   async function run(lane: Lane, key: string, job: SendJob): Promise<SendResult> {
@@ -94,11 +107,9 @@ export function createSender(deps: SenderDeps): Sender {
       if (!chat || !lane) return Promise.resolve({ kind: 'release', at: clock() });
       const key = chatKey(chat);
       // Keyed by the chat's platform id as claimed: a chat that moves gets a fresh key with its released rows.
-      return lane.limiter.schedule(key, chat.kind, () => run(lane, key, job), job.urgent);
+      return lane.limiter.schedule(key, chat.kind, () => run(lane, key, job), job.priority);
     },
-    pause(chat, until) {
-      pausedUntil.set(chatKey(chat), until);
-    },
+    pause,
     down(platform, reason) {
       const lane = lanes.get(platform);
       if (!lane || lane.down) return false;
@@ -107,6 +118,11 @@ export function createSender(deps: SenderDeps): Sender {
       return true;
     },
     live: () => live,
+    replies(platform) {
+      const lane = lanes.get(platform);
+      if (!lane) throw new Error(`no platform ${platform} to reply on`);
+      return lane.replies;
+    },
     async stop() {
       await Promise.all([...lanes.values()].map((lane) => lane.limiter.stop()));
     },

@@ -45,14 +45,38 @@ export interface PlatformAdapter {
   /** Renders and sends a digest of held low-severity alerts (one message, no ping). Same outcome rules as `send`. */
   sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome>;
   /**
-   * Connects and starts receiving commands (polling, gateway, …), handing them to `commands`. Resolves once connected;
-   * throws a PlatformUnauthorizedError when the platform refuses the credentials, any other error when it cannot be
-   * reached (then it is tried again). Later changes of the connection (gateway dropped, back again) go to `report`.
+   * Connects and starts receiving commands (polling, gateway, …), handing them to `intake.commands`. Resolves once
+   * connected; throws a PlatformUnauthorizedError when the platform refuses the credentials, any other error when it
+   * cannot be reached (then it is tried again). Later changes of the connection (gateway dropped, back again) go to
+   * `intake.report`.
    */
-  start?(commands: CommandHandler, report?: ReportState): Promise<void>;
+  start?(intake: Intake): Promise<void>;
   stop?(): Promise<void>;
   /** HTTP routes the adapter serves (Telegram webhook mode, Slack slash commands). */
-  routes?(commands: CommandHandler): ReadonlyArray<{ path: string; app: Hono }>;
+  routes?(intake: Intake): ReadonlyArray<{ path: string; app: Hono }>;
+}
+
+/** What an adapter's command intake is handed. */
+export interface Intake {
+  commands: CommandHandler;
+  /** Where later changes of the connection go. */
+  report?: ReportState;
+  /**
+   * The lane for replies that are messages of their own (Telegram's sendMessage): they spend the bot's message budget,
+   * so they share the platform's limits with alerts. A reply that answers the request itself (Slack's HTTP answer, a
+   * Discord interaction response) does not count against that budget and goes out directly.
+   */
+  replies: ReplyLane;
+}
+
+export interface ReplyLane {
+  /**
+   * Queues one reply message for `chat` behind the platform's limits: after high-severity alerts, turn about with other
+   * alerts, within the chat's own pacing. `attempt` sends it and maps the platform's answer; a `retry` is waited out
+   * (the platform's retry-after) and tried again a few times. Never rejects: resolves with the last outcome, and the
+   * lane logs a reply that could not be delivered. The caller need not wait for it.
+   */
+  send(chat: ChatRef, attempt: () => Promise<SendOutcome>): Promise<SendOutcome>;
 }
 
 /** A platform as src/platforms/index.ts lists it: its adapter for a configuration, or why it is off. */

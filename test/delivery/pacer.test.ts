@@ -72,10 +72,25 @@ describe('createPacer', () => {
     const starts: Array<{ who: string; at: number }> = [];
     const ordinary = Array.from({ length: 5 }, (_, i) => pacer.acquire().then(() => starts.push({ who: `low-${i}`, at: now() - t0 })));
     await vi.advanceTimersByTimeAsync(25);
-    const urgent = pacer.acquire(true).then(() => starts.push({ who: 'high', at: now() - t0 }));
+    const urgent = pacer.acquire('urgent').then(() => starts.push({ who: 'high', at: now() - t0 }));
     await vi.advanceTimersByTimeAsync(200);
     await Promise.all([...ordinary, urgent]);
     expect(starts.map((s) => s.who)).toEqual(['low-0', 'low-1', 'high', 'low-2', 'low-3', 'low-4']);
     expect(starts.find((s) => s.who === 'high')!.at).toBe(40);
+  });
+
+  it('lets command replies and ordinary alerts take turns while both wait, behind an urgent alert', async () => {
+    const pacer = createPacer(10, now);
+    const order: string[] = [];
+    const take = (who: string, priority?: 'urgent' | 'reply' | 'ordinary') => pacer.acquire(priority).then(() => order.push(who));
+    const all = [
+      ...Array.from({ length: 4 }, (_, i) => take(`alert-${i}`)),
+      ...Array.from({ length: 6 }, (_, i) => take(`reply-${i}`, 'reply')),
+      take('high', 'urgent'),
+    ];
+    await vi.advanceTimersByTimeAsync(200);
+    await Promise.all(all);
+    // Each slot is given when it opens, to whoever waits then: the urgent one first, then turn about until the alerts run out.
+    expect(order).toEqual(['high', 'reply-0', 'alert-0', 'reply-1', 'alert-1', 'reply-2', 'alert-2', 'reply-3', 'alert-3', 'reply-4', 'reply-5']);
   });
 });

@@ -1,5 +1,6 @@
 // A fake Telegram Bot API on 127.0.0.1 for the real grammY client: long polling (getUpdates), commands, admin checks
-// (getChatMember) and sendMessage, with failures that can be queued per chat (429, 403, migrate_to_chat_id).
+// (getChatMember) and sendMessage, with failures that can be queued per chat (429, 403, migrate_to_chat_id), and the
+// Bot API's rate limits enforced on request (429 with retry_after beyond 30 messages a second, or one a second in a chat).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -33,6 +34,11 @@ export class TelegramFake {
   private readonly updates: Array<Record<string, unknown>> = [];
   private readonly failures = new Map<string, ApiFailure[]>();
   private readonly pollers = new Set<() => void>();
+  /** sendMessage calls answered 429 because they broke `enforceLimits`. */
+  tooMany = 0;
+  private limits?: { perSecond: number; perChatMs: number };
+  private readonly recentSends: number[] = [];
+  private readonly lastSendTo = new Map<string, number>();
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private server = createServer((req, res) => void this.handle(req, res));
@@ -85,6 +91,26 @@ export class TelegramFake {
     return this.sent.filter((m) => m.chat_id === String(chatId) && m.parse_mode === 'HTML');
   }
 
+  /** From now on, answers sendMessage with 429 beyond `perSecond` messages in any second, or two within `perChatMs` to one chat. */
+  enforceLimits(limits: { perSecond: number; perChatMs: number }): void {
+    this.limits = limits;
+  }
+
+  /** The 429 Telegram gives a send over the limits, or undefined when it is within them (and then it is counted). */
+  private overLimit(chatId: string): ApiFailure | undefined {
+    if (!this.limits) return undefined;
+    const now = performance.now();
+    while (this.recentSends.length > 0 && this.recentSends[0]! <= now - 1000) this.recentSends.shift();
+    const last = this.lastSendTo.get(chatId);
+    if (this.recentSends.length >= this.limits.perSecond || (last !== undefined && now - last < this.limits.perChatMs)) {
+      this.tooMany += 1;
+      return { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } };
+    }
+    this.recentSends.push(now);
+    this.lastSendTo.set(chatId, now);
+    return undefined;
+  }
+
   failNext(chatId: string | number, failure: ApiFailure): void {
     const queue = this.failures.get(String(chatId)) ?? [];
     queue.push(failure);
@@ -131,7 +157,7 @@ export class TelegramFake {
       }
       case 'sendMessage': {
         const chatId = String(body.chat_id);
-        const failure = this.failures.get(chatId)?.shift();
+        const failure = this.failures.get(chatId)?.shift() ?? this.overLimit(chatId);
         if (failure) return reply(failure.error_code, { ok: false, ...failure });
         this.sent.push({ ...(body as unknown as SentMessage), chat_id: chatId });
         return ok({ message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text: body.text });

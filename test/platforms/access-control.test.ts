@@ -16,7 +16,7 @@ import { createDiscordAdapter } from '../../src/platforms/discord/discord-adapte
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { FAKE, startDiscordFake, type DiscordFake } from '../fakes/discord-fake.js';
 import { TelegramFake, type FakeChat } from '../fakes/telegram-fake.js';
-import { memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { UNPACED_CHATS, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
 import { visibleText } from './discord-harness.js';
 import { slackSetup, slash, unescapeSlack } from './slack-harness.js';
 
@@ -46,7 +46,7 @@ async function telegramBot(env: Record<string, string> = APPROVAL): Promise<Tele
   store = tempDb();
   now = Date.now();
   const { log } = memoryLogger();
-  const adapter = createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log });
+  const adapter = createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log, chatLimits: UNPACED_CHATS });
   bot = createBot({ db: store.db, config: testConfig(env), log, adapters: [adapter], clock, sweepMs: 100 });
   await bot.start();
   return fake;

@@ -7,7 +7,7 @@ import { createDiscordAdapter } from '../../src/platforms/discord/discord-adapte
 import { PlatformUnauthorizedError } from '../../src/platforms/platform-state.js';
 import type { PlatformAdapter } from '../../src/platforms/port.js';
 import { FAKE, startDiscordFake, type DiscordFake, type InteractionRequest } from '../fakes/discord-fake.js';
-import { memoryLogger, tempDb, type TempDb } from '../support/harness.js';
+import { directIntake, memoryLogger, tempDb, type TempDb } from '../support/harness.js';
 import { visibleText } from './discord-harness.js';
 
 const EPHEMERAL = 64;
@@ -25,7 +25,7 @@ async function connect(options: { guildId?: string | null; token?: string } = {}
   lines = logged.lines;
   const guildId = options.guildId === null ? undefined : (options.guildId ?? FAKE.guildId);
   adapter = createDiscordAdapter({ token: options.token ?? fake.token, apiBase: fake.apiBase, guildId, log: logged.log });
-  await adapter.start!(createCommandService(sqliteChatStore(store.db), { subscriptionLimit: 500 }));
+  await adapter.start!(directIntake(createCommandService(sqliteChatStore(store.db), { subscriptionLimit: 500 })));
 }
 
 afterEach(async () => {
@@ -202,7 +202,7 @@ describe('Discord command intake', () => {
     const logged = memoryLogger();
     adapter = createDiscordAdapter({ token: 'wrong-token', apiBase: fake.apiBase, guildId: FAKE.guildId, log: logged.log });
     const commands = createCommandService(sqliteChatStore(store.db), { subscriptionLimit: 500 });
-    const refused = adapter.start!(commands);
+    const refused = adapter.start!(directIntake(commands));
     await expect(refused).rejects.toBeInstanceOf(PlatformUnauthorizedError);
     await expect(refused).rejects.toThrow('Discord refused the bot token; check DISCORD_BOT_TOKEN');
     expect(fake.sockets()).toBe(0);
@@ -216,6 +216,6 @@ describe('Discord command intake', () => {
     await fake.close();
     adapter = createDiscordAdapter({ token: fake.token, apiBase, log: memoryLogger().log });
     const commands = createCommandService(sqliteChatStore(store.db), { subscriptionLimit: 500 });
-    await expect(adapter.start!(commands)).rejects.toThrow(`could not connect to Discord at ${apiBase}`);
+    await expect(adapter.start!(directIntake(commands))).rejects.toThrow(`could not connect to Discord at ${apiBase}`);
   });
 });

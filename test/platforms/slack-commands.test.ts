@@ -12,7 +12,7 @@ import { slackForm } from '../../src/platforms/slack/slash-command.js';
 const NOT_ALLOWED = notAllowed(MANAGERS, slackForm('/watch', false));
 const NOT_ALLOWED_UMBRELLA = notAllowed(MANAGERS, slackForm('/coinsentry', true));
 import type { SlackFake } from '../fakes/slack-fake.js';
-import { memoryLogger, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { directIntake, memoryLogger, tempDb, testConfig, type TempDb } from '../support/harness.js';
 import { ADMIN_USER, CHANNEL, slackSetup, slash, unescapeSlack } from './slack-harness.js';
 
 const MEMBER = 'U0MEMBER';
@@ -150,7 +150,7 @@ describe('Slack slash commands with a stand-in command service', () => {
     fake = setup.fake;
     const commands: CommandHandler = { run, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] };
     const app = new Hono();
-    for (const route of setup.adapter.routes?.(commands) ?? []) app.route(route.path, route.app);
+    for (const route of setup.adapter.routes?.(directIntake(commands)) ?? []) app.route(route.path, route.app);
     return { app, lines };
   }
 

@@ -6,7 +6,10 @@ import type { Alert } from '../../src/core/alert.js';
 import { createSlackAdapter } from '../../src/platforms/slack/slack-adapter.js';
 import type { ChatRef, PlatformAdapter } from '../../src/platforms/port.js';
 import { SlackFake, type SlackFailure } from '../fakes/slack-fake.js';
-import { memoryLogger } from '../support/harness.js';
+import { directIntake, memoryLogger } from '../support/harness.js';
+import type { CommandHandler } from '../../src/core/command-service.js';
+
+const IGNORED_COMMANDS: CommandHandler = { run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] };
 import { SIGNING_SECRET } from './slack-harness.js';
 
 const chat: ChatRef = { platform: 'slack', platformChatId: 'C0OPS', kind: 'group', title: 'ops' };
@@ -87,7 +90,7 @@ describe('Slack sending', () => {
   it('reports Slack down when the token is wrong, and never logs the token', async () => {
     await setUp('xoxb-wrong-token');
     expect(await adapter.send(chat, alert)).toMatchObject({ kind: 'platform_down', error: expect.stringContaining('invalid_auth') });
-    const started = adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    const started = adapter.start?.(directIntake(IGNORED_COMMANDS));
     await expect(started).rejects.toBeInstanceOf(PlatformUnauthorizedError);
     await expect(started).rejects.toThrow('Slack refused the bot token (invalid_auth); check SLACK_BOT_TOKEN');
     expect(lines.join('\n')).not.toContain('xoxb-wrong-token');
@@ -95,7 +98,7 @@ describe('Slack sending', () => {
 
   it('says which workspace it reached at start', async () => {
     await setUp();
-    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    await adapter.start?.(directIntake(IGNORED_COMMANDS));
     expect(lines.some((line) => line.includes('slack ready') && line.includes('coinsentry-test'))).toBe(true);
   });
 

@@ -6,7 +6,7 @@ import { applySubscriptionChanges, ensureChat } from '../../src/db/chats.js';
 import { openDatabase } from '../../src/db/open-database.js';
 import { HELP_POINTER, createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { BOT_USERNAME, TelegramFake, type FakeChat } from '../fakes/telegram-fake.js';
-import { fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
+import { UNPACED_CHATS, fixture, memoryLogger, signed, tempDb, testConfig, type TempDb } from '../support/harness.js';
 
 const ADMIN = { id: 1, first_name: 'Admin' };
 const MEMBER = { id: 2, first_name: 'Member' };
@@ -26,6 +26,7 @@ async function startBot(options: { webhookSecret?: string; db?: TempDb['db'] } =
     token: fake.token,
     apiRoot: fake.apiRoot,
     log,
+    chatLimits: UNPACED_CHATS,
     ...(options.webhookSecret && { webhook: { url: 'https://bot.example.org/telegram/webhook', secret: options.webhookSecret } }),
   });
   const instance = createBot({ db: options.db ?? store.db, config: testConfig(), log, adapters: [adapter], sweepMs: 100 });
@@ -146,12 +147,10 @@ describe('Telegram end to end', () => {
     applySubscriptionChanges(store.db, chat.id, coins, []);
     const before = fake.sent.length;
     expect(await fake.say(dm, '/list')).toMatch(/^This chat watches \(500 subscriptions\):/);
-    await expect.poll(() => fake.sent.slice(before).length).toBeGreaterThan(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const parts = fake.sent.slice(before).map((m) => m.text);
-    for (const part of parts) expect(part.length).toBeLessThanOrEqual(4096);
-    const listed = parts.join('\n').split('\n').filter((line) => line.startsWith('• '));
-    expect(listed).toHaveLength(500);
+    const listed = () => fake.sent.slice(before).flatMap((m) => m.text.split('\n').filter((line) => line.startsWith('• ')));
+    await expect.poll(listed).toHaveLength(500);
+    expect(fake.sent.slice(before).length).toBeGreaterThan(1);
+    for (const part of fake.sent.slice(before)) expect(part.text.length).toBeLessThanOrEqual(4096);
   });
 
   it('sends after a restart what was pending when the process stopped', async () => {

@@ -5,6 +5,7 @@ import { slashForm } from '../../src/core/commands.js';
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { escapePayload } from '../../src/platforms/telegram/render-telegram.js';
 import { BOT_USERNAME, TelegramFake, type ApiFailure, type FakeChat } from '../fakes/telegram-fake.js';
+import { UNPACED_CHATS } from '../support/harness.js';
 import type { HarnessFactory, IntakeContext, SendAnswer } from './adapter-contract.js';
 
 const ADMIN = { id: 91, first_name: 'Ada' };
@@ -40,7 +41,7 @@ export const telegramHarness: HarnessFactory = async ({ log }) => {
     { answer: '401 Unauthorized', arrange: fail({ error_code: 401, description: 'Unauthorized' }), outcome: 'platform_down' },
   ];
   return {
-    adapter: createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log }),
+    adapter: createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log, chatLimits: UNPACED_CHATS }),
     chat: { platform: 'telegram', platformChatId: String(privateChat.id), kind: 'private' },
     command: (text) => fake.say(privateChat, text),
     advertised: () => {

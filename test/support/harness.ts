@@ -7,9 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createApp, type AppDeps } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
+import type { CommandHandler } from '../../src/core/command-service.js';
 import { openDatabase, type Db } from '../../src/db/open-database.js';
 import { createLogger, type Logger } from '../../src/logger.js';
 import { createMetrics, type Metrics } from '../../src/metrics.js';
+import type { Intake } from '../../src/platforms/port.js';
 import { signCexping } from '../../src/sources/cexping/verify-signature.js';
 import { signWebhook } from '../../src/sources/coingecko/verify-signature.js';
 
@@ -166,4 +168,12 @@ export function signedCexping(body: string | Uint8Array, options: { secret?: str
     },
     body,
   };
+}
+
+/** Per-chat pacing for tests that type many commands into one chat: none (the flood tests keep Telegram's own). */
+export const UNPACED_CHATS = { perChatIntervalMs: 0 } as const;
+
+/** The intake of an adapter started outside a bot: replies go out at once, tried once (no limiter). */
+export function directIntake(commands: CommandHandler): Intake {
+  return { commands, replies: { send: (_chat, attempt) => attempt() } };
 }

@@ -97,7 +97,8 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
     send: (chat, alert) => post(chat, () => renderDiscordAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat, digest) => post(chat, () => renderDiscordDigest(digest)),
 
-    async start(commands: CommandHandler, reportState?: ReportState) {
+    // Replies are interaction responses, outside the bot's message budget: intake.replies is not needed.
+    async start({ commands, report: reportState }) {
       report = reportState;
       // Listeners once, even when start() is tried again after a failed connection.
       if (!listening) listen(commands);

@@ -54,7 +54,8 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
     send: (chat, alert) => post(chat, renderSlackAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat, digest) => post(chat, renderSlackDigest(digest)),
 
-    routes(commands) {
+    // Replies are the HTTP answer to the slash command itself (no chat.postMessage): intake.replies is not needed.
+    routes({ commands }) {
       const app = slackCommandsRoute({
         commands,
         signingSecret: options.signingSecret,

@@ -7,10 +7,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { CHAT_COMMANDS, HANDLED_NAMES } from '../../core/commands.js';
-import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import { PlatformUnauthorizedError, type ReportState } from '../platform-state.js';
-import type { ChatKind, ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import type { ChatKind, ChatRef, Intake, PlatformAdapter, RateLimits, ReplyLane, SendOutcome } from '../port.js';
 import { packLines, shorten } from '../../core/text.js';
 import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest } from './render-telegram.js';
 
@@ -23,6 +22,11 @@ export interface TelegramOptions {
   timeoutSeconds?: number;
   /** Messages per second across all chats (default 30, the public Bot API's limit). */
   ratePerSecond?: number;
+  /**
+   * Pacing per chat (default Telegram's: one message a second in a chat, 20 a minute in a group). Tests that type
+   * many commands into one chat relax it; alerts and replies always share it.
+   */
+  chatLimits?: Pick<RateLimits, 'perChatIntervalMs' | 'perGroupPerMinute'>;
   /** Milliseconds since the epoch; times the administrator cache. */
   clock?: () => number;
 }
@@ -60,7 +64,17 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     return `cannot reach Telegram at ${options.apiRoot}: ${cause}`.split(options.token).join('[token]');
   }
 
-  function install(commands: CommandHandler): void {
+  /**
+   * Sends reply messages through the lane, one after another, without holding the update: grammY handles updates one
+   * at a time, so waiting here for a slot would stall every other chat's commands behind one busy group.
+   */
+  function answer(replies: ReplyLane, ctx: Context, parts: readonly string[], extra: Parameters<Context['reply']>[1] = {}): void {
+    const chat = chatRef(ctx.chat!);
+    const attempt = (part: string) => () => ctx.reply(part, extra).then(SENT, telegramOutcome);
+    void parts.reduce<Promise<unknown>>((previous, part) => previous.then(() => replies.send(chat, attempt(part))), Promise.resolve());
+  }
+
+  function install({ commands, replies }: Intake): void {
     if (installed) return;
     installed = true;
 
@@ -79,12 +93,12 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
       // exceed Telegram's 4096 characters: it goes as a few messages, never silence.
       const answering = ctx.chat.type === 'private' ? {} : { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } };
       const parts = ctx.chat.type === 'private' ? replyParts(reply) : replyParts(reply, GROUP_REPLY_MESSAGES);
-      for (const part of parts) await ctx.reply(part, { link_preview_options: { is_disabled: true }, ...answering });
+      answer(replies, ctx, parts, { link_preview_options: { is_disabled: true }, ...answering });
     });
 
     // Anything else typed in a private chat (plain text, another bot's command) gets a pointer to /help. In groups and
     // channels the bot stays silent: other people's conversation and other bots' commands are normal there.
-    bot.chatType('private').on('message:text', (ctx) => ctx.reply(HELP_POINTER));
+    bot.chatType('private').on('message:text', (ctx) => answer(replies, ctx, [HELP_POINTER]));
 
     bot.on('my_chat_member', (ctx) => {
       const status = ctx.myChatMember.new_chat_member.status;
@@ -115,20 +129,20 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
 
   return {
     platform: 'telegram',
-    limits: { perSecond: options.ratePerSecond ?? 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
+    limits: { perSecond: options.ratePerSecond ?? 30, ...(options.chatLimits ?? { perChatIntervalMs: 1000, perGroupPerMinute: 20 }) },
 
     send: (chat: ChatRef, alert) => sendHtml(chat, renderTelegramAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat: ChatRef, digest) => sendHtml(chat, renderTelegramDigest(digest)),
 
-    routes(commands) {
-      install(commands);
+    routes(intake) {
+      install(intake);
       if (!options.webhook) return [];
       return [{ path: '/telegram/webhook', app: webhookRoute(bot, options.webhook.secret) }];
     },
 
-    async start(commands, reportState) {
-      install(commands);
-      report = reportState;
+    async start(intake) {
+      install(intake);
+      report = intake.report;
       // One getMe per attempt (bot.init() would retry a network error forever, silently): the caller retries and reports.
       if (!bot.isInited()) {
         try {
@@ -162,6 +176,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     },
   };
 }
+
+const SENT = (): SendOutcome => ({ kind: 'sent' });
 
 /** Telegram's updates are a few kilobytes; a larger body is not from Telegram. */
 export const UPDATE_MAX_BYTES = 1024 * 1024;
