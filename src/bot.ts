@@ -8,6 +8,7 @@ import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
 import { createOutboxGauges } from './db/outbox-gauges.js';
 import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
+import { createChatNotices } from './delivery/chat-notices.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -25,6 +26,8 @@ export interface BotDeps {
   sweepMs?: number;
   /** How often the outbox gauges of /metrics are counted (default 15 s; tests use less). */
   gaugeRefreshMs?: number;
+  /** How often notices owed to chats (an admin's approve or revoke) are looked for (default 30 s). */
+  noticeSweepMs?: number;
   backoff?: DispatcherDeps['backoff'];
   /** Spacing of the retries of an adapter that could not start (default 5 s doubling up to 5 min, with jitter). */
   startRetry?: BackoffOptions;
@@ -82,6 +85,7 @@ export function createBot(deps: BotDeps): Bot {
     sweepMs: deps.sweepMs,
     backoff: deps.backoff,
   });
+  const notices = createChatNotices({ db, adapters, replies: dispatcher.replies, log: log.child({ component: 'notices' }), sweepMs: deps.noticeSweepMs });
   const intake = (adapter: PlatformAdapter): Intake => ({ commands, replies: dispatcher.replies(adapter.platform) });
   const app = createApp({
     db,
@@ -138,6 +142,7 @@ export function createBot(deps: BotDeps): Bot {
     async start() {
       dispatcher.start();
       gauges.start();
+      notices.start();
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
       // again in the background until it connects.
@@ -149,6 +154,7 @@ export function createBot(deps: BotDeps): Bot {
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.
+      notices.stop();
       await dispatcher.stop();
       await Promise.allSettled(adapters.map((adapter) => adapter.stop?.()));
     },

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describePairs } from '../core/command-plan.js';
 import type { AdminConfig } from '../config.js';
+import { accessChangedNotice } from '../core/command-service.js';
 import { databaseStats, listChatOverview } from '../db/admin-queries.js';
 import { storageStats } from '../db/storage-stats.js';
 import { findChat, setChatAccess } from '../db/chats.js';
@@ -250,11 +251,11 @@ function changeAccess(db: Db, address: string, access: 'approved' | 'revoked'): 
   }
   const verb = access === 'approved' ? 'approved' : 'revoked';
   if (chat.access === access) return { code: 0, text: `${address} was already ${verb}; nothing changed.`, json: { chat: address, access, changed: false } };
-  setChatAccess(db, chat.id, access, 'cli');
+  setChatAccess(db, chat.id, access, 'cli', accessChangedNotice(access, address));
   const effect =
     access === 'approved'
-      ? 'its commands are answered and its alerts sent from now on.'
-      : 'queued alerts cancelled; its commands get the "private" reply; its subscriptions are kept for a later approve.';
+      ? 'its commands are answered and its alerts sent from now on; the running server tells the chat.'
+      : 'queued alerts cancelled; its commands get the "private" reply; its subscriptions are kept for a later approve; the running server tells the chat.';
   return { code: 0, text: `${address}${chat.title ? ` (${cell(chat.title)})` : ''}: ${verb}; ${effect}`, json: { chat: address, access, changed: true } };
 }
 

@@ -123,6 +123,13 @@ export function privateNotice(access: string, address: string): string {
     : `coinsentry is private: it serves only the chats its admin approves. To use it here, ask the admin to run:\n${approve}`;
 }
 
+/** What a chat is told when the admin approves or revokes it from the command line. */
+export function accessChangedNotice(access: 'approved' | 'revoked', address: string): string {
+  return access === 'approved'
+    ? 'coinsentry now serves this chat: its admin approved it. Its help command lists what it can do, with examples.'
+    : privateNotice('revoked', address);
+}
+
 /** What became of a command, for the log. */
 type Outcome = 'answered' | 'usage' | 'refused' | 'not approved' | 'rate limited';
 

@@ -30,17 +30,42 @@ export function ensureChat(db: Db, chat: ChatRef, access: ChatAccess = 'approved
 
 /**
  * Approves, revokes or re-opens a chat for the bot (CHAT_ACCESS). Revoking also cancels what is queued for it: alerts
- * stop at once; its subscriptions and mutes are kept for a later approval.
+ * stop at once; its subscriptions and mutes are kept for a later approval. A `notice` is owed to the chat (see
+ * `pendingNotices`); without one, any notice still owed is dropped (it would describe the access the chat had before).
  */
-export function setChatAccess(db: Db, chatId: number, access: ChatAccess, by: string): void {
+export function setChatAccess(db: Db, chatId: number, access: ChatAccess, by: string, notice: string | null = null): void {
   db.transaction((tx) => {
-    tx.update(chats).set({ access, accessBy: by }).where(eq(chats.id, chatId)).run();
+    tx.update(chats).set({ access, accessBy: by, pendingNotice: notice }).where(eq(chats.id, chatId)).run();
     if (access === 'approved') return;
     tx.update(deliveries)
       .set({ status: 'cancelled', lastError: `chat ${access === 'revoked' ? 'revoked' : 'not approved'} (CHAT_ACCESS)` })
       .where(and(eq(deliveries.chatId, chatId), inArray(deliveries.status, [...OPEN_STATUSES])))
       .run();
   });
+}
+
+/** A chat that owes a notice, and the notice. */
+export interface PendingNotice {
+  chatId: number;
+  chat: ChatRef;
+  text: string;
+}
+
+/** Up to `limit` chats on `platforms` that owe a notice (through a partial index: the cost is the rows returned). */
+export function pendingNotices(db: Db, platforms: readonly string[], limit: number): PendingNotice[] {
+  return db
+    .select({ chatId: chats.id, platform: chats.platform, platformChatId: chats.platformChatId, kind: chats.kind, text: chats.pendingNotice })
+    .from(chats)
+    .where(and(sql`${chats.pendingNotice} IS NOT NULL`, inArray(chats.platform, [...platforms])))
+    .orderBy(chats.id)
+    .limit(limit)
+    .all()
+    .map((row) => ({ chatId: row.chatId, chat: { platform: row.platform, platformChatId: row.platformChatId, kind: row.kind as ChatKind }, text: row.text! }));
+}
+
+/** The notice was delivered (or can never be): clears it, unless the admin changed it meanwhile. */
+export function clearNotice(db: Db, chatId: number, text: string): void {
+  db.update(chats).set({ pendingNotice: null }).where(and(eq(chats.id, chatId), eq(chats.pendingNotice, text))).run();
 }
 
 /** Records that the chat was just told the bot is private (the reply is sent at most once an hour). */

@@ -103,11 +103,20 @@ export const chats = sqliteTable(
     accessBy: text('access_by'),
     /** When the "this bot is private" reply was last sent here: at most one an hour. */
     accessNoticeAt: integer('access_notice_at'),
+    /**
+     * A message the admin's change owes the chat (approved, or revoked), sent by the running server through the
+     * platform's limits and cleared once delivered. The admin command line writes it; it needs no server running then.
+     */
+    pendingNotice: text('pending_notice'),
     deactivatedReason: text('deactivated_reason'),
     deactivatedAt: integer('deactivated_at'),
     createdAt: integer('created_at').notNull().default(nowMs),
   },
-  (t) => [uniqueIndex('chats_platform_chat').on(t.platform, t.platformChatId)],
+  (t) => [
+    uniqueIndex('chats_platform_chat').on(t.platform, t.platformChatId),
+    // Only the chats that owe a notice: the server's look for them reads what it returns, not the chats table.
+    index('chats_pending_notice').on(t.id).where(sql`${t.pendingNotice} IS NOT NULL`),
+  ],
 );
 
 /** What a chat watches: a coin (field = ANY), a field for every coin (coin = ANY), or a field of a coin. */

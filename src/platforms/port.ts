@@ -44,6 +44,8 @@ export interface PlatformAdapter {
   send(chat: ChatRef, alert: Alert): Promise<SendOutcome>;
   /** Renders and sends a digest of held low-severity alerts (one message, no ping). Same outcome rules as `send`. */
   sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome>;
+  /** Sends one line of our own plain text (an admin's change told to the chat), escaped, pinging no one. Same outcome rules. */
+  sendNotice(chat: ChatRef, text: string): Promise<SendOutcome>;
   /**
    * Connects and starts receiving commands (polling, gateway, …), handing them to `intake.commands`. Resolves once
    * connected; throws a PlatformUnauthorizedError when the platform refuses the credentials, any other error when it

@@ -40,14 +40,14 @@ afterEach(async () => {
   store?.cleanup();
 });
 
-async function telegramBot(env: Record<string, string> = APPROVAL): Promise<TelegramFake> {
+async function telegramBot(env: Record<string, string> = APPROVAL, noticeSweepMs?: number): Promise<TelegramFake> {
   const fake = await new TelegramFake().listen();
   closers.push(() => fake.close());
   store = tempDb();
   now = Date.now();
   const { log } = memoryLogger();
   const adapter = createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log, chatLimits: UNPACED_CHATS });
-  bot = createBot({ db: store.db, config: testConfig(env), log, adapters: [adapter], clock, sweepMs: 100 });
+  bot = createBot({ db: store.db, config: testConfig(env), log, adapters: [adapter], clock, sweepMs: 100, noticeSweepMs });
   await bot.start();
   return fake;
 }
@@ -113,6 +113,32 @@ describe('CHAT_ACCESS=approval on Telegram', () => {
     expect(await postBitcoin('Bitcoin Three')).toBe(1);
     expect(await cli('approve', 'telegram:424242')).toMatchObject({ code: 2, text: expect.stringContaining('no chat telegram:424242') });
     expect(await cli('revoke', 'nonsense')).toMatchObject({ code: 2 });
+  });
+
+  it('tells the chat once when the CLI approves or revokes it, sent by the running server', async () => {
+    const fake = await telegramBot(APPROVAL, 50);
+    await fake.say(group, '/watch bitcoin', STRANGER);
+    const notices = () => fake.sent.filter((m) => m.chat_id === String(group.id) && /^coinsentry (now|no longer) serves this chat/.test(m.text)).map((m) => m.text);
+    expect((await cli('approve', `telegram:${group.id}`)).text).toContain('the running server tells the chat');
+    await expect.poll(notices).toEqual(['coinsentry now serves this chat: its admin approved it. Its help command lists what it can do, with examples.']);
+    await cli('revoke', `telegram:${group.id}`);
+    await expect.poll(() => notices().length).toBe(2);
+    expect(notices()[1]).toBe(`coinsentry no longer serves this chat: its admin revoked it. To serve it again, the admin runs:\nnpm run cli -- approve telegram:${group.id}`);
+    await new Promise((resolve) => setTimeout(resolve, 200)); // several sweeps: each notice is sent once
+    expect(notices()).toHaveLength(2);
+    expect(sql().prepare('select count(*) from chats where pending_notice is not null').pluck().get()).toBe(0);
+  });
+
+  it('keeps a notice owed while no server runs, and sends it at the next start', async () => {
+    const fake = await telegramBot(APPROVAL);
+    await fake.say(dm, '/list', STRANGER);
+    await bot!.stop();
+    bot = undefined;
+    await cli('approve', `telegram:${dm.id}`);
+    const { log } = memoryLogger();
+    bot = createBot({ db: store.db, config: testConfig(APPROVAL), log, adapters: [createTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, log })], clock });
+    await bot.start();
+    expect((await fake.waitFor((m) => m.chat_id === String(dm.id) && m.text.startsWith('coinsentry now serves'))).text).toContain('approved');
   });
 
   it('serves anyone with CHAT_ACCESS=open, except a chat an admin revoked', async () => {

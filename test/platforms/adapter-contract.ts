@@ -26,6 +26,8 @@ export interface ContractHarness {
   command(text: string, bot: Pick<Bot, 'app' | 'commands'>): Promise<string>;
   /** The alert messages the fake received for a chat, as the raw JSON bodies the client library sent. */
   alerts(platformChatId: string): unknown[];
+  /** Our own plain-text notices (see `sendNotice`) the fake received for a chat, as the user reads them. */
+  notices(platformChatId: string): string[];
   /** Fails if `hostile` could act as markup, a link or a mention in `alert`. */
   assertInert(alert: unknown, hostile: string): void;
   /** Makes the fake answer the next alert to the chat with a rate limit or with the platform's "chat is gone" error. */
@@ -232,6 +234,13 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
       expect(store.db.$client.prepare('select status from deliveries').get()).toEqual({ status: 'cancelled' });
       const again = await post(bitcoinEvent('Bitcoin Again'));
       expect(await again.json()).toMatchObject({ deliveries: 0 });
+    });
+
+    it('sends an admin\'s notice as the plain text it is, pinging no one', async () => {
+      await setUp();
+      const text = `coinsentry no longer serves this chat: ${HOSTILE}`;
+      expect(await harness.adapter.sendNotice(harness.chat, text)).toEqual({ kind: 'sent' });
+      expect(harness.notices(harness.chat.platformChatId)).toEqual([text]);
     });
 
     it('advertises exactly the declared commands', async () => {

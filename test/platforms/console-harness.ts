@@ -53,6 +53,7 @@ export const consoleHarness: HarnessFactory = async () => {
       const [, name = '', args = ''] = /^\/(\w+)\s*([\s\S]*)$/.exec(text.trim()) ?? [];
       return (await commands.run({ chat, name, args, canManage: () => true })) ?? '';
     },
+    notices: (chatId) => adapter.notices.filter((n) => n.chat.platformChatId === chatId).map((n) => n.text),
     alerts: (chatId) => adapter.sent.filter((s) => s.chat.platformChatId === chatId).map((s) => ({ ...s, printed: printed.join('\n') })),
     assertInert(alert, hostile) {
       const text = (alert as { printed: string }).printed;

@@ -80,6 +80,13 @@ export const discordHarness: HarnessFactory = async ({ log }) => {
       return visibleText(answer.callback.data?.content ?? '');
     },
     alerts: (channelId) => fake.messages(channelId),
+    notices: (channelId) =>
+      (fake.messages(channelId) as Array<{ content?: string; embeds?: unknown[]; allowed_mentions?: unknown }>)
+        .filter((m) => !m.embeds?.length)
+        .map((m) => {
+          expect(m.allowed_mentions).toEqual({ parse: [] });
+          return visibleText(m.content ?? '');
+        }),
     assertInert,
     failNextAlert(channelId, failure) {
       fake.failNext(channelId, failure.kind === 'rate_limited' ? rateLimited(failure.retryAfterSeconds) : apiError(404, 10003, 'Unknown Channel'));

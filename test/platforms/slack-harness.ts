@@ -183,6 +183,7 @@ export const slackHarness: HarnessFactory = async ({ log }) => {
       return unescapeSlack(reply);
     },
     alerts: (channel) => fake.alerts(channel),
+    notices: (channel) => fake.alerts(channel).filter((m) => !m.blocks).map((m) => unescapeSlack(String(m.text))),
     assertInert: assertSlackInert,
     failNextAlert(channel, failure) {
       fake.failNext(

@@ -56,6 +56,7 @@ export const telegramHarness: HarnessFactory = async ({ log }) => {
     mention: '@oncall_desk',
     sendAnswers,
     alerts: (chatId) => fake.alerts(chatId),
+    notices: (chatId) => fake.sent.filter((m) => m.chat_id === chatId && m.parse_mode === undefined && m.text.startsWith('coinsentry no longer')).map((m) => m.text),
     assertInert(alert, hostile) {
       const text = (alert as { text: string }).text;
       expect(text).toContain(escapePayload(hostile));

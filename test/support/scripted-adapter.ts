@@ -1,4 +1,4 @@
-// A platform adapter whose answers a test scripts: it records every alert and digest it is asked to send.
+// A platform adapter whose answers a test scripts: it records every alert, digest and notice it is asked to send.
 import type { Alert } from '../../src/core/alert.js';
 import type { Digest } from '../../src/core/compact.js';
 import type { ChatRef, PlatformAdapter, SendOutcome } from '../../src/platforms/port.js';
@@ -18,6 +18,11 @@ export class ScriptedAdapter implements PlatformAdapter {
   readonly digests: Array<{ chat: string; digest: Digest }> = [];
   async sendDigest(chat: ChatRef, digest: Digest): Promise<SendOutcome> {
     this.digests.push({ chat: chat.platformChatId, digest });
+    return this.script.shift() ?? this.answer?.(chat) ?? { kind: 'sent' };
+  }
+  readonly notices: Array<{ chat: string; text: string }> = [];
+  async sendNotice(chat: ChatRef, text: string): Promise<SendOutcome> {
+    this.notices.push({ chat: chat.platformChatId, text });
     return this.script.shift() ?? this.answer?.(chat) ?? { kind: 'sent' };
   }
 }

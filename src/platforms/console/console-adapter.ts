@@ -22,11 +22,13 @@ export interface ConsoleAdapter extends PlatformAdapter {
   /** Every alert and digest printed, in order (tests and the demo read them). */
   sent: Array<{ chat: ChatRef; alert: Alert }>;
   digests: Array<{ chat: ChatRef; digest: Digest }>;
+  notices: Array<{ chat: ChatRef; text: string }>;
 }
 
 export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
   const sent: Array<{ chat: ChatRef; alert: Alert }> = [];
   const digests: Array<{ chat: ChatRef; digest: Digest }> = [];
+  const notices: Array<{ chat: ChatRef; text: string }> = [];
   const sections = (render: (r: ConsoleRenderer) => string) =>
     options.renderers.map((r) => (r.label ? `── ${r.label} ──\n${render(r)}` : render(r))).join('\n\n');
   return {
@@ -34,11 +36,19 @@ export function createConsoleAdapter(options: ConsoleOptions): ConsoleAdapter {
     limits: { perSecond: 1000, perChatIntervalMs: 0 },
     sent,
     digests,
+    notices,
     async send(chat, alert) {
       const simulated = options.answer?.(chat);
       if (simulated && simulated.kind !== 'sent') return simulated;
       sent.push({ chat, alert });
       options.write(`── to ${chat.title ?? chat.platformChatId} · ${alert.coin.id ?? coinTitle(alert.coin)} · ${alert.severity} ──\n${sections((r) => r.render(alert, chat))}\n`);
+      return { kind: 'sent' };
+    },
+    async sendNotice(chat, text) {
+      const simulated = options.answer?.(chat);
+      if (simulated && simulated.kind !== 'sent') return simulated;
+      notices.push({ chat, text });
+      options.write(`── notice to ${chat.title ?? chat.platformChatId} ──\n${text}\n`);
       return { kind: 'sent' };
     },
     async sendDigest(chat, digest) {

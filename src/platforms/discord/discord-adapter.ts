@@ -10,6 +10,7 @@ import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { createDiscordClient } from './discord-client.js';
 import { registerCommands } from './discord-commands.js';
 import { createInteractionHandler } from './discord-interactions.js';
+import { escapeWithin } from './discord-markdown.js';
 import { renderDiscordAlert, renderDiscordDigest } from './render-discord.js';
 import { outcomeOfError } from './send-outcome.js';
 
@@ -96,6 +97,7 @@ export function createDiscordAdapter(options: DiscordAdapterOptions): PlatformAd
 
     send: (chat, alert) => post(chat, () => renderDiscordAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat, digest) => post(chat, () => renderDiscordDigest(digest)),
+    sendNotice: (chat, text) => post(chat, () => ({ content: escapeWithin(text, 2000), allowed_mentions: { parse: [] } })),
 
     // Replies are interaction responses, outside the bot's message budget: intake.replies is not needed.
     async start({ commands, report: reportState }) {

@@ -8,6 +8,7 @@ import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
 import { renderSlackAlert, renderSlackDigest, type SlackMessage } from './render-slack.js';
 import { slackCommandsRoute } from './slack-commands-route.js';
 import { slackOutcome } from './slack-outcome.js';
+import { fitSlack } from './slack-text.js';
 
 export interface SlackOptions {
   token: string;
@@ -37,7 +38,7 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
     logger: quietLogger(log),
   });
 
-  async function post(chat: ChatRef, { text, blocks }: SlackMessage): Promise<SendOutcome> {
+  async function post(chat: ChatRef, { text, blocks }: Pick<SlackMessage, 'text'> & Partial<SlackMessage>): Promise<SendOutcome> {
     try {
       await client.chat.postMessage({ channel: chat.platformChatId, text, blocks, unfurl_links: false, unfurl_media: false });
       return { kind: 'sent' };
@@ -53,6 +54,7 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
 
     send: (chat, alert) => post(chat, renderSlackAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat, digest) => post(chat, renderSlackDigest(digest)),
+    sendNotice: (chat, text) => post(chat, { text: fitSlack(text, 3000) }),
 
     // Replies are the HTTP answer to the slash command itself (no chat.postMessage): intake.replies is not needed.
     routes({ commands }) {

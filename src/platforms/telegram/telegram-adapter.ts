@@ -133,6 +133,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
 
     send: (chat: ChatRef, alert) => sendHtml(chat, renderTelegramAlert(alert, { mention: chat.opsMention })),
     sendDigest: (chat: ChatRef, digest) => sendHtml(chat, renderTelegramDigest(digest)),
+    sendNotice: (chat, text) =>
+      bot.api.sendMessage(chat.platformChatId, shorten(text, MAX_MESSAGE_LENGTH), { link_preview_options: { is_disabled: true } }).then(SENT, telegramOutcome),
 
     routes(intake) {
       install(intake);
