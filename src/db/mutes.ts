@@ -1,7 +1,8 @@
 // Mutes in SQLite: set, end and list a chat's mutes, and read every active one for the dispatcher.
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, lte, sql } from 'drizzle-orm';
 import type { Mute } from '../core/mutes.js';
 import type { Db } from './open-database.js';
+import { perDatabase } from './per-database.js';
 import { mutes } from './schema.js';
 
 /** Sets (or extends, or shortens: the newest /mute wins) each mute, and drops the chat's expired ones. */
@@ -32,11 +33,15 @@ export function endMutes(db: Db, chatId: number, now: number, targets?: Readonly
 }
 
 /** The chat's mutes still running at `now`, soonest to end first. */
-export function listMutes(db: Db, chatId: number, now: number): Mute[] {
-  return db
+const statements = perDatabase((db) => ({
+  active: db
     .select({ kind: mutes.kind, target: mutes.target, until: mutes.until })
     .from(mutes)
-    .where(and(eq(mutes.chatId, chatId), gt(mutes.until, now)))
+    .where(and(eq(mutes.chatId, sql.placeholder('chatId')), gt(mutes.until, sql.placeholder('now'))))
     .orderBy(mutes.until)
-    .all() as Mute[];
+    .prepare(),
+}));
+
+export function listMutes(db: Db, chatId: number, now: number): Mute[] {
+  return statements(db).active.all({ chatId, now }) as Mute[];
 }

@@ -6,6 +6,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
+import { perDatabase } from './per-database.js';
 
 export interface ClaimedDelivery {
   id: number;
@@ -62,8 +63,6 @@ interface QueueStatements {
   resume: Statement<[]>;
 }
 
-const cache = new WeakMap<Db, QueueStatements>();
-
 const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
 
 /**
@@ -100,12 +99,10 @@ export const QUEUE_SQL = {
   resume: "update deliveries set status = 'pending' where status = 'sending'",
 } as const;
 
-function statementsFor(db: Db): QueueStatements {
-  let prepared = cache.get(db);
-  if (prepared) return prepared;
+const statementsFor = perDatabase((db): QueueStatements => {
   const sqlite = db.$client;
   const perState = <T>(make: (state: TimedState) => T): Record<TimedState, T> => ({ pending: make('pending'), held: make('held') });
-  prepared = {
+  return {
     nextChat: sqlite.prepare(QUEUE_SQL.nextChat),
     firstDue: perState((state) => sqlite.prepare(QUEUE_SQL.firstDue(state))),
     nextDueAfter: perState((state) => sqlite.prepare(QUEUE_SQL.nextDueAfter(state))),
@@ -117,9 +114,7 @@ function statementsFor(db: Db): QueueStatements {
     claimOne: sqlite.prepare(QUEUE_SQL.claimOne),
     resume: sqlite.prepare(QUEUE_SQL.resume),
   };
-  cache.set(db, prepared);
-  return prepared;
-}
+});
 
 /** Rows left `sending` by a process that stopped go back to `pending` (sent at most once more). Costs the rows in flight. */
 export function resumeInFlight(db: Db): number {

@@ -4,6 +4,7 @@
 // digest gate. All bounded: by primary key, or by one chat's rows in one state of the per-chat index.
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './open-database.js';
+import { perDatabase } from './per-database.js';
 
 /** What becomes of one claimed row. */
 export type RowUpdate =
@@ -20,17 +21,13 @@ interface RowStatements {
   release: Statement<[number, number]>;
   gated: Statement<[string, number, string, number]>;
   inFlight: Statement<[number], { one: number }>;
-  recentLow: Statement<[number, number], { n: number }>;
+  recentLow: Statement<[number, number, number], { n: number }>;
   heldUntil: Statement<[number], { at: number | null }>;
 }
 
-const cache = new WeakMap<Db, RowStatements>();
-
-function statementsFor(db: Db): RowStatements {
-  let prepared = cache.get(db);
-  if (prepared) return prepared;
+const statementsFor = perDatabase((db): RowStatements => {
   const sqlite = db.$client;
-  prepared = {
+  return {
     sent: sqlite.prepare(
       `update deliveries set status = 'sent', sent_at = ?, next_attempt_at = ?, severity = coalesce(?, severity), attempts = attempts + 1,
        last_error = null where id = ? and status = 'sending'`,
@@ -44,17 +41,15 @@ function statementsFor(db: Db): RowStatements {
     inFlight: sqlite.prepare("select 1 as one from deliveries where id = ? and status = 'sending'"),
     // The per-chat index: only this chat's rows sent since `since` are read (a sent row's next_attempt_at is its send time).
     recentLow: sqlite.prepare(
-      `select count(*) as n from deliveries indexed by deliveries_chat_status_due
-       where chat_id = ? and status = 'sent' and next_attempt_at > ? and severity <> 'high'`,
+      `select count(*) as n from (select 1 from deliveries indexed by deliveries_chat_status_due
+       where chat_id = ? and status = 'sent' and next_attempt_at > ? and severity <> 'high' limit ?)`,
     ),
     // The per-chat index: one seek.
     heldUntil: sqlite.prepare(
       "select min(next_attempt_at) as at from deliveries indexed by deliveries_chat_status_due where chat_id = ? and status = 'held'",
     ),
   };
-  cache.set(db, prepared);
-  return prepared;
-}
+});
 
 const clip = (error: string) => error.slice(0, 1000);
 
@@ -85,9 +80,12 @@ export function stillInFlight(db: Db, id: number): boolean {
   return statementsFor(db).inFlight.get(id) !== undefined;
 }
 
-/** Low-severity alerts the chat was sent after `since` (digests: is this chat being flooded?). */
-export function recentLowSeverity(db: Db, chatId: number, since: number): number {
-  return statementsFor(db).recentLow.get(chatId, since)?.n ?? 0;
+/**
+ * Low-severity alerts the chat was sent after `since`, counted up to `upTo` (digests: has this chat had its share?
+ * The count stops at the threshold, so it reads at most that many index entries however busy the chat was).
+ */
+export function recentLowSeverity(db: Db, chatId: number, since: number, upTo: number): number {
+  return statementsFor(db).recentLow.get(chatId, since, upTo)?.n ?? 0;
 }
 
 /** When the chat's pending digest goes out, if it has one. */

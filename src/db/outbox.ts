@@ -3,13 +3,23 @@
 import { and, asc, count, eq, inArray, sql } from 'drizzle-orm';
 import type { AlertSource } from '../core/alert.js';
 import type { Db } from './open-database.js';
+import { perDatabase } from './per-database.js';
 import { changes, chats, deliveries, events } from './schema.js';
 
 /** The event and all its changes, for composing alerts (the caller picks each chat's matched positions). */
+const statements = perDatabase((db) => ({
+  event: db
+    .select({ eventId: events.eventId, coinId: events.coinId, coinSymbol: events.coinSymbol, coinName: events.coinName })
+    .from(events)
+    .where(eq(events.id, sql.placeholder('id')))
+    .prepare(),
+  changes: db.select().from(changes).where(eq(changes.eventRowId, sql.placeholder('id'))).orderBy(asc(changes.position)).prepare(),
+}));
+
 export function loadEvent(db: Db, eventRowId: number): (AlertSource & { positions: number[] }) | undefined {
-  const event = db.select().from(events).where(eq(events.id, eventRowId)).get();
+  const event = statements(db).event.get({ id: eventRowId });
   if (!event) return undefined;
-  const rows = db.select().from(changes).where(eq(changes.eventRowId, eventRowId)).orderBy(asc(changes.position)).all();
+  const rows = statements(db).changes.all({ id: eventRowId });
   return {
     eventId: event.eventId,
     coin: { id: event.coinId, symbol: event.coinSymbol, name: event.coinName },

@@ -9,16 +9,16 @@
 // This file wires them and keeps the count of what is in memory.
 import { composeDigest } from '../core/compact.js';
 import { deactivateChat, moveChat } from '../db/chats.js';
-import { listMutes } from '../db/mutes.js';
 import type { Db } from '../db/open-database.js';
 import { DIGEST_MAX_ROWS, PER_CHAT_CLAIM, claimChats, resumeInFlight, type ChatClaim, type ClaimedDelivery } from '../db/outbox-queue.js';
-import { heldUntil, recentLowSeverity, stillInFlight, writeRows, type RowUpdate } from '../db/outbox-rows.js';
+import { stillInFlight, writeRows, type RowUpdate } from '../db/outbox-rows.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PlatformAdapter, ReplyLane } from '../platforms/port.js';
 import { createAlertComposer } from './alert-composer.js';
 import type { BackoffOptions } from './backoff.js';
 import { gateRows, type ChatGateState, type Composed, type DigestRule } from './gate.js';
+import { createGateStateReader } from './gate-state.js';
 import { createOutcomeJournal } from './outcome-journal.js';
 import { settle, type Settlement } from './outcome-table.js';
 import { createReadyQueue } from './ready-queue.js';
@@ -108,7 +108,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         ready.rescan();
         lastScanAt = now;
       }
-      const gateState = gateStateReader(now);
+      const gateState = createGateStateReader(db, now, digest);
       let budget = PUMP_BUDGET;
       while (running && budget > 0 && inMemory < maxInMemory) {
         const room = Math.min(budget, maxInMemory - inMemory);
@@ -130,26 +130,6 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     } finally {
       queueMicrotask(notifyIdle);
     }
-  }
-
-  /**
-   * The gate's view of each chat, read once per pump and only for chats that have a row the gate can hold back: the
-   * chat's own mutes through the (chat_id, kind, target) index, at most MUTE_LIMIT rows, whatever the table holds.
-   */
-  function gateStateReader(now: number): (chatId: number) => ChatGateState {
-    const states = new Map<number, ChatGateState>();
-    return (chatId) => {
-      let state = states.get(chatId);
-      if (!state) {
-        state = {
-          mutes: listMutes(db, chatId, now),
-          lowSent: digest ? recentLowSeverity(db, chatId, now - digest.windowMs) : 0,
-          heldUntil: digest ? heldUntil(db, chatId) : undefined,
-        };
-        states.set(chatId, state);
-      }
-      return state;
-    };
   }
 
   /** One chat's turn: its claimed alerts through the gate to the sender, its due digest to the sender. Returns rows taken. */
