@@ -2,6 +2,7 @@
 // and platform commands → command service → subscriptions. Used by main.ts, the demo and the end-to-end tests.
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
+import type { CoinGeckoDirectory } from './coingecko-api/coingecko-directory.js';
 import type { Config } from './config.js';
 import { createCommandService, type CommandHandler } from './core/command-service.js';
 import { sqliteChatStore } from './db/chat-store.js';
@@ -32,6 +33,8 @@ export interface BotDeps {
   unauthorizedRetryMs?: number;
   /** Configured secrets, kept out of the error texts /healthz shows. */
   secrets?: readonly string[];
+  /** CoinGecko's coin directory (COINGECKO_API_KEY): loaded by `start()`, read by the commands, shown in /metrics. */
+  directory?: CoinGeckoDirectory;
 }
 
 export interface Bot {
@@ -70,7 +73,9 @@ export function createBot(deps: BotDeps): Bot {
     rate: deps.config.commandRate,
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
+    directory: deps.directory,
   });
+  deps.directory?.registerMetrics(metrics.registry);
   const dispatcher = createDispatcher({
     db,
     adapters,
@@ -134,6 +139,8 @@ export function createBot(deps: BotDeps): Bot {
     async start() {
       dispatcher.start();
       gauges.start();
+      // The directory loads in the background: until it has, commands take CoinGecko ids as without a key.
+      deps.directory?.start().catch((error: unknown) => log.error({ err: error }, 'the coin directory could not start'));
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
       // again in the background until it connects.
@@ -142,6 +149,7 @@ export function createBot(deps: BotDeps): Bot {
     async stop() {
       stopped = true;
       gauges.stop();
+      deps.directory?.stop();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.

@@ -119,6 +119,15 @@ export const CHAT_COMMANDS = [
     changes: 'never',
   },
   {
+    name: 'coin',
+    summary: "A coin's contracts per chain, notices and security flags, from CoinGecko",
+    forms: ['<coin-id|symbol|address|url>'],
+    examples: ['tether', '$USDT', '0xdac17f958d2ee523a2206206994597c13d831ec7'],
+    note: 'Needs the CoinGecko API (COINGECKO_API_KEY).',
+    args: [{ name: 'coin', kind: 'targets', description: 'A coin id, $SYMBOL, contract address or coingecko.com URL', required: true, maxLength: 200, suggests: true }],
+    changes: 'never',
+  },
+  {
     name: 'help',
     aliases: ['start'],
     summary: 'What coinsentry does, with examples',
