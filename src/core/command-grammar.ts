@@ -184,8 +184,11 @@ function parseMention(value: string, usage: string): ParseResult {
 
 type Target = { ok: true; kind: 'coin' | 'field'; value: string } | { ok: false; reason: string };
 
-/** `https://www.coingecko.com/en/coins/bitcoin` (any language segment, or none) → `bitcoin`. */
-const COINGECKO_URL = /^(?:https?:\/\/)?(?:www\.)?coingecko\.com\/(?:[a-z]{2}(?:-[a-z]{2,4})?\/)?coins\/([^/?#\s]+)\/?(?:[?#].*)?$/i;
+/**
+ * `https://www.coingecko.com/en/coins/bitcoin` (any language segment, or none) → `bitcoin`; also as Slack escapes a
+ * link (`<https://…>`, `<https://…|label>`).
+ */
+const COINGECKO_URL = /^<?(?:https?:\/\/)?(?:www\.)?coingecko\.com\/(?:[a-z]{2}(?:-[a-z]{2,4})?\/)?coins\/([^/?#\s|<>]+)\/?(?:[?#][^\s|<>]*)?(?:\|[^<>]*)?>?$/i;
 /** A coin word kept as typed for the directory: an optional `$`, then letters, digits and `. _ - :` (Sui's `0x…::usdc::USDC`). */
 const TYPED_COIN = /^\$?[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?$/;
 
