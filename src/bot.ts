@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { createApp } from './app.js';
 import type { CoinGeckoDirectory } from './coingecko-api/coingecko-directory.js';
 import type { Config } from './config.js';
+import type { CoinDirectory } from './core/coin-directory.js';
 import { createCommandService, type CommandHandler } from './core/command-service.js';
 import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
@@ -33,8 +34,11 @@ export interface BotDeps {
   unauthorizedRetryMs?: number;
   /** Configured secrets, kept out of the error texts /healthz shows. */
   secrets?: readonly string[];
-  /** CoinGecko's coin directory (COINGECKO_API_KEY): loaded by `start()`, read by the commands, shown in /metrics. */
-  directory?: CoinGeckoDirectory;
+  /**
+   * CoinGecko's coin directory (COINGECKO_API_KEY): loaded by `start()`, read by the commands, shown in /metrics; or
+   * one loaded from a file (the demo), which has nothing to start.
+   */
+  directory?: CoinDirectory & Partial<Pick<CoinGeckoDirectory, 'start' | 'stop' | 'registerMetrics'>>;
 }
 
 export interface Bot {
@@ -75,7 +79,7 @@ export function createBot(deps: BotDeps): Bot {
     log: log.child({ component: 'commands' }),
     directory: deps.directory,
   });
-  deps.directory?.registerMetrics(metrics.registry);
+  deps.directory?.registerMetrics?.(metrics.registry);
   const dispatcher = createDispatcher({
     db,
     adapters,
@@ -140,7 +144,7 @@ export function createBot(deps: BotDeps): Bot {
       dispatcher.start();
       gauges.start();
       // The directory loads in the background: until it has, commands take CoinGecko ids as without a key.
-      deps.directory?.start().catch((error: unknown) => log.error({ err: error }, 'the coin directory could not start'));
+      deps.directory?.start?.().catch((error: unknown) => log.error({ err: error }, 'the coin directory could not start'));
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
       // again in the background until it connects.
@@ -149,7 +153,7 @@ export function createBot(deps: BotDeps): Bot {
     async stop() {
       stopped = true;
       gauges.stop();
-      deps.directory?.stop();
+      deps.directory?.stop?.();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.
