@@ -11,10 +11,11 @@ import { createCommandRate } from './command-rate.js';
 import { helpText } from './help.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
 import type { DirectoryCoin } from './coin-directory.js';
-import { WATCHABLE_FIELDS } from './fields.js';
+import { WATCHABLE_FIELDS, isFieldTarget } from './fields.js';
 import { formatDuration, formatUtc, muteLabel, requestedMutes, type Mute } from './mutes.js';
 import { describeRecent, type RecentEntry } from './recent.js';
 import { resolveCommand, resolves } from './resolve-command.js';
+import { closestCoins } from './resolve-target.js';
 
 /** A chat as the store keeps it. */
 export interface StoredChat {
@@ -166,6 +167,13 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     for (const [id, name] of resolved) names.set(id, { ...names.get(id), ...name, name: name.name ?? names.get(id)?.name ?? null });
     return names;
   }
+  /** A usage reply with the coins closest to the words typed, when the directory is there to find them. */
+  function withSuggestions(reply: string, args: string): string {
+    if (!directory?.ready()) return reply;
+    const words = args.split(/[\s,]+/).map((w) => w.replace(/[^A-Za-z0-9.-]/g, '').toLowerCase()).filter((w) => w.length >= 3 && !isFieldTarget(w)).slice(0, 3);
+    const close = words.flatMap((word) => closestCoins(word, directory.lookup.everyCoin(), 3)).slice(0, 3);
+    return close.length ? `${reply}\nClose matches: ${[...new Set(close.map((c) => `${c.id} (${c.name})`))].join(', ')}.` : reply;
+  }
   const withNotes = (notes: readonly string[], reply: string) => (notes.length ? `${notes.join('\n')}\n${reply}` : reply);
 
   /**
@@ -315,7 +323,7 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     }
     const admitted = admit(request);
     if ('refusal' in admitted) return { reply: admitted.refusal, outcome: 'not approved' };
-    if (!parsed?.ok) return { reply: parsed?.reply ?? usageLine(spec, form), outcome: 'usage' };
+    if (!parsed?.ok) return { reply: withSuggestions(parsed?.reply ?? usageLine(spec, form), request.args), outcome: 'usage' };
     if (changesSettings(spec, request.args) && !(await request.canManage())) {
       return { reply: notAllowed(request.managers, form), outcome: 'refused' };
     }

@@ -85,6 +85,9 @@ describe.each(PLATFORMS)('%s: coins resolved through the CoinGecko API', (_platf
     expect(typo).toContain('No CoinGecko coin with id, symbol or contract bitconi — did you mean bitcoin (Bitcoin)?');
     expect(typo).toContain('Nothing changed.');
     expect(await say('watch', 'platforms.etherium')).toContain('etherium is not one of CoinGecko\'s chains — did you mean platforms.ethereum?');
+    const usage = await say('watch', 'bitcoin!');
+    expect(usage).toContain('"bitcoin!" is not a CoinGecko coin id');
+    expect(usage).toContain('Close matches: bitcoin (Bitcoin).');
     const ambiguous = await say('watch', 'gm');
     expect(ambiguous).toMatch(/GM is the symbol of several coins: gm-token \(GM Token, #2100\), gm-wagmi \(GM Wagmi, #2500\) — .*watch one by its id/);
     expect(subscriptions()).toEqual(['bitcoin:*', 'tether:*']);
