@@ -158,7 +158,7 @@ export function changesSettings(command: ChatCommand, args: string): boolean {
   return command.changes === 'always';
 }
 
-/** The commands anyone may run, as the refusal names them: `/list, /recent, /help`. */
+/** The commands anyone may run, as the refusal names them: `/list, /recent, /coin, /help`. */
 export function openCommands(form: CommandForm = slashForm): string {
   return CHAT_COMMANDS.filter((c: ChatCommand) => c.changes === 'never')
     .map((c) => form(c.name))
