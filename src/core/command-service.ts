@@ -160,8 +160,9 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
   /** Names for replies: the coins webhooks named, the directory's for the others, and how typed words resolved. */
   function namesOf(ids: readonly string[], resolved: ReadonlyMap<string, CoinName>): Map<string, CoinName> {
     const names = store.coinNames(ids);
+    const lookup = directory?.ready() ? directory.lookup : undefined;
     for (const id of new Set(ids)) {
-      const known = directory?.ready() && !names.has(id) ? directory.lookup.coin(id) : undefined;
+      const known = lookup && !names.has(id) ? lookup.coin(id) : undefined;
       if (known) names.set(id, { name: known.name, symbol: known.symbol });
     }
     for (const [id, name] of resolved) names.set(id, { ...names.get(id), ...name, name: name.name ?? names.get(id)?.name ?? null });
