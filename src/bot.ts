@@ -2,7 +2,9 @@
 // and platform commands → command service → subscriptions. Used by main.ts, the demo and the end-to-end tests.
 import type { Hono } from 'hono';
 import { createApp } from './app.js';
+import type { CoinGeckoDirectory } from './coingecko-api/coingecko-directory.js';
 import type { Config } from './config.js';
+import type { CoinDirectory } from './core/coin-directory.js';
 import { createCommandService, type CommandHandler } from './core/command-service.js';
 import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
@@ -35,6 +37,11 @@ export interface BotDeps {
   unauthorizedRetryMs?: number;
   /** Configured secrets, kept out of the error texts /healthz shows. */
   secrets?: readonly string[];
+  /**
+   * CoinGecko's coin directory (COINGECKO_API_KEY): loaded by `start()`, read by the commands, shown in /metrics; or
+   * one loaded from a file (the demo), which has nothing to start.
+   */
+  directory?: CoinDirectory & Partial<Pick<CoinGeckoDirectory, 'start' | 'stop' | 'registerMetrics'>>;
 }
 
 export interface Bot {
@@ -73,7 +80,9 @@ export function createBot(deps: BotDeps): Bot {
     rate: deps.config.commandRate,
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
+    directory: deps.directory,
   });
+  deps.directory?.registerMetrics?.(metrics.registry);
   const dispatcher = createDispatcher({
     db,
     adapters,
@@ -143,6 +152,8 @@ export function createBot(deps: BotDeps): Bot {
       dispatcher.start();
       gauges.start();
       notices.start();
+      // The directory loads in the background: until it has, commands take CoinGecko ids as without a key.
+      deps.directory?.start?.().catch((error: unknown) => log.error({ err: error }, 'the coin directory could not start'));
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
       // again in the background until it connects.
@@ -151,6 +162,7 @@ export function createBot(deps: BotDeps): Bot {
     async stop() {
       stopped = true;
       gauges.stop();
+      deps.directory?.stop?.();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.

@@ -87,6 +87,11 @@ const schema = z.object({
   MUTE_LIMIT: integer(50, 1, 10_000),
   CHAT_COMMANDS_PER_MINUTE: integer(30, 1, 10_000),
   CHAT_USER_COMMANDS_PER_MINUTE: integer(10, 1, 10_000),
+  COINGECKO_API_KEY: optionalText,
+  COINGECKO_API_PLAN: optionalText
+    .transform((s) => (s ?? 'pro').toLowerCase())
+    .pipe(z.enum(['pro', 'demo'], { message: 'must be pro or demo' })),
+  COINGECKO_API_ROOT: optionalUrl,
 });
 
 type Env = z.output<typeof schema>;
@@ -110,6 +115,7 @@ const SECRET_VARIABLES = [
   'DISCORD_BOT_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'COINGECKO_API_KEY',
 ] as const satisfies readonly Variable[];
 
 /** How `.env.example` marks a value to fill in (`whsec_replace_me`); a secret like this is public, so it is refused. */
@@ -166,7 +172,24 @@ export interface Config {
     readonly apiUrl: string;
     readonly allowedUsers: readonly string[];
   };
+  /** The CoinGecko API (coin directory, resolution of what users type, /coin), on when COINGECKO_API_KEY is set. */
+  readonly coingeckoApi?: CoinGeckoApiConfig;
 }
+
+/** Where and how the CoinGecko API is called. */
+export interface CoinGeckoApiConfig {
+  readonly key: string;
+  readonly plan: 'pro' | 'demo';
+  /** `https://pro-api.coingecko.com/api/v3` (pro) or `https://api.coingecko.com/api/v3` (demo), unless overridden; no trailing slash. */
+  readonly root: string;
+  /** The request header carrying the key: `x-cg-pro-api-key` or `x-cg-demo-api-key`. */
+  readonly keyHeader: string;
+}
+
+const API_PLANS = {
+  pro: { root: 'https://pro-api.coingecko.com/api/v3', keyHeader: 'x-cg-pro-api-key' },
+  demo: { root: 'https://api.coingecko.com/api/v3', keyHeader: 'x-cg-demo-api-key' },
+} as const;
 
 /**
  * Reads the configuration from `env`, with `dotenvText` (the contents of a `.env` file) filling in what `env` lacks.
@@ -264,6 +287,14 @@ function toConfig(e: Env): Config {
           allowedUsers: e.SLACK_ALLOWED_USERS,
         },
       }),
+    ...(e.COINGECKO_API_KEY && {
+      coingeckoApi: {
+        key: e.COINGECKO_API_KEY,
+        plan: e.COINGECKO_API_PLAN,
+        root: (e.COINGECKO_API_ROOT ?? API_PLANS[e.COINGECKO_API_PLAN].root).replace(/\/+$/, ''),
+        keyHeader: API_PLANS[e.COINGECKO_API_PLAN].keyHeader,
+      },
+    }),
   };
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
+import { loadBundledDirectory } from './coingecko-api/bundled-directory.js';
 import { parseConfig } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createLogger } from './logger.js';
@@ -59,7 +60,10 @@ const config = parseConfig({
 });
 const db = openDatabase(config.databasePath);
 const sink = createConsoleAdapter({ write: out, renderers });
-const bot = createBot({ db, config, log: createLogger(config.logLevel), adapters: [sink], clock });
+// What a deployment with COINGECKO_API_KEY loads from CoinGecko, here from a small bundled file: symbols, contract
+// addresses and typos are resolved as they would be.
+const directory = loadBundledDirectory(db, join(FIXTURES, 'coingecko-api/demo-directory.json'), now);
+const bot = createBot({ db, config, log: createLogger(config.logLevel), adapters: [sink], clock, directory });
 await bot.start();
 const server = serve({ fetch: bot.app.fetch, port: 0, hostname: '127.0.0.1' });
 await new Promise<void>((ready) => server.once('listening', ready));
@@ -142,6 +146,12 @@ await step('5. /mute silences low-severity alerts for a while', async () => {
 });
 await step('6. /recent: what this chat was sent, muted and held ones included', async () => {
   await say('/recent 6');
+});
+await step('7. With a CoinGecko API key, what people type is resolved (a small bundled directory here)', async () => {
+  await say('/watch EmcXa1b2C3d4E5f6G7h8J9k1L2m3N4p5Q6r7S8t9U1v');
+  await say('/watch $EBT');
+  await say('/watch examle-mintable');
+  await say('/coin 0x1111111111111111111111111111111111111111');
 });
 
 const totals = db.$client.prepare('select status, count(*) as n from deliveries group by status').all() as Array<{ status: string; n: number }>;

@@ -19,6 +19,8 @@ const REDACT = [
   'headers["x-cexpingz-signature"]',
   'headers["x-slack-signature"]',
   'headers["x-telegram-bot-api-secret-token"]',
+  'headers["x-cg-pro-api-key"]',
+  'headers["x-cg-demo-api-key"]',
 ];
 
 /**
@@ -40,6 +42,7 @@ export function secretsOf(config: {
   telegram?: { token: string; webhook?: { secret: string } };
   discord?: { token: string };
   slack?: { token: string; signingSecret: string };
+  coingeckoApi?: { key: string };
 }): string[] {
   return [
     ...config.webhook.secrets,
@@ -49,5 +52,6 @@ export function secretsOf(config: {
     config.discord?.token,
     config.slack?.token,
     config.slack?.signingSecret,
+    config.coingeckoApi?.key,
   ].filter((s): s is string => Boolean(s));
 }

@@ -2,6 +2,7 @@
 // listeners. Everything else receives what it needs as arguments.
 import { serve } from '@hono/node-server';
 import { createBot } from './bot.js';
+import { createCoinGeckoDirectory } from './coingecko-api/coingecko-directory.js';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createRetentionJob } from './db/retention-job.js';
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
   if (platforms.enabled.length === 0) {
     log.warn('no chat platform is configured: webhooks are recorded but alerts go nowhere (set TELEGRAM_BOT_TOKEN, DISCORD_BOT_TOKEN or SLACK_BOT_TOKEN)');
   }
-  const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true, secrets });
+  if (!config.coingeckoApi) log.info('the CoinGecko API is off (COINGECKO_API_KEY is not set): commands take CoinGecko coin ids, /coin is unavailable');
+  const directory = config.coingeckoApi && createCoinGeckoDirectory({ db, api: config.coingeckoApi, log: log.child({ component: 'coingecko-api' }) });
+  const bot = createBot({ db, config, log, adapters: platforms.enabled, processMetrics: true, secrets, directory });
   addStorageMetrics(bot.metrics, storageReadings(db, config.databasePath));
   const retention = createRetentionJob({ db, retentionDays: config.retentionDays, log: log.child({ component: 'retention' }) });
 

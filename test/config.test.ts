@@ -105,6 +105,26 @@ describe('parseConfig', () => {
       expect(errorOf({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', [variable]: 'replace_me' }).variable).toBe(variable);
     }
     expect(errorOf({ COINGECKO_WEBHOOK_SECRET: 'whsec_real, whsec_CHANGEME' }).variable).toBe('COINGECKO_WEBHOOK_SECRET');
+    expect(errorOf({ ...base, COINGECKO_API_KEY: 'CG-replace_me' }).variable).toBe('COINGECKO_API_KEY');
+  });
+
+  it('turns the CoinGecko API on with its key: the pro plan by default, demo on request, any root to override', () => {
+    expect(parseConfig(base).coingeckoApi).toBeUndefined();
+    expect(parseConfig({ ...base, COINGECKO_API_PLAN: 'demo' }).coingeckoApi).toBeUndefined();
+    expect(parseConfig({ ...base, COINGECKO_API_KEY: 'CG-key' }).coingeckoApi).toEqual({
+      key: 'CG-key',
+      plan: 'pro',
+      root: 'https://pro-api.coingecko.com/api/v3',
+      keyHeader: 'x-cg-pro-api-key',
+    });
+    expect(parseConfig({ ...base, COINGECKO_API_KEY: 'CG-key', COINGECKO_API_PLAN: 'Demo' }).coingeckoApi).toMatchObject({
+      plan: 'demo',
+      root: 'https://api.coingecko.com/api/v3',
+      keyHeader: 'x-cg-demo-api-key',
+    });
+    expect(parseConfig({ ...base, COINGECKO_API_KEY: 'CG-key', COINGECKO_API_ROOT: 'http://127.0.0.1:9999/api/v3/' }).coingeckoApi?.root).toBe('http://127.0.0.1:9999/api/v3');
+    expect(errorOf({ ...base, COINGECKO_API_PLAN: 'analyst' }).message).toBe('COINGECKO_API_PLAN: must be pro or demo');
+    expect(errorOf({ ...base, COINGECKO_API_ROOT: 'ftp://x' }).variable).toBe('COINGECKO_API_ROOT');
   });
 });
 

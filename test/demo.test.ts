@@ -29,6 +29,11 @@ describe('npm run demo', () => {
     expect(out).toMatch(/── digest to Demo ops desk · \d+ alerts ──\n🗂 Digest: /);
     expect(out).toContain('nothing sent: muted');
     expect(out).toContain('⛔ Delisting on Binance');
+    // Resolution against the bundled directory: an address, a $SYMBOL, a typo, /coin.
+    expect(out).toContain('Watching example-multichain (Example Multichain, EMC): all changes — EmcXa1b2C3d4… is its contract on solana');
+    expect(out).toContain('Watching example-bridge-token (Example Bridge Token, EBT): all changes — the largest coin with symbol EBT');
+    expect(out).toContain('did you mean example-mintable (Example Mintable)? Nothing changed.');
+    expect(out).toContain('• ethereum: 0x1111111111111111111111111111111111111111 — Etherscan: https://etherscan.io/token/0x1111111111111111111111111111111111111111');
     // No markup and no raw payloads in the chat view.
     expect(out).not.toMatch(/<b>|"blocks"|"embeds"/);
   });

@@ -36,7 +36,16 @@ export type Command =
   /** No coins and no fields: every mute of the chat. */
   | { name: 'unmute'; coins: string[]; fields: string[] }
   /** The last recorded changes: of this chat's alerts, or of one coin or field. */
-  | { name: 'recent'; target?: { kind: 'coin' | 'field'; value: string }; limit: number };
+  | { name: 'recent'; target?: { kind: 'coin' | 'field'; value: string }; limit: number }
+  /** A coin's current metadata: `query` as typed (an id, a symbol, a contract address or a coingecko.com URL's id). */
+  | { name: 'coin'; query: string };
+
+/**
+ * How coin words are read. `ids` (without a coin directory): CoinGecko ids only, lower-cased, as ever. `typed` (with
+ * one): a coin word is kept as typed (`$USDT`, a contract address, a Solana address whose case matters) for the
+ * resolver to look up; fields, exchanges and URLs are read the same in both.
+ */
+export type CoinWords = 'ids' | 'typed';
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; reply: string };
 
@@ -51,12 +60,20 @@ export function parseCommandText(text: string): ParseResult | undefined {
  * Parses a command given by name and its argument text (how Discord and Slack deliver them); undefined when the name
  * is not one of ours. Refusals carry the usage line in `form`, the way the user typed the command.
  */
-export function parseCommand(name: string, args: string, form: CommandForm = slashForm): ParseResult | undefined {
+export function parseCommand(name: string, args: string, form: CommandForm = slashForm, coinWords: CoinWords = 'ids'): ParseResult | undefined {
   const spec = findCommand(name);
   if (!spec) return undefined;
   const usage = usageLine(spec, form);
   const words = args.split(/[\s,]+/).filter(Boolean);
+  const parseTargets = (targetWords: readonly string[], usageText: string) => parseTargetList(targetWords, usageText, coinWords);
   switch (spec.name) {
+    case 'coin': {
+      if (words.length !== 1) return { ok: false, reply: usage };
+      const target = classifyTarget(words[0]!, 'typed');
+      if (!target.ok) return { ok: false, reply: `${target.reason}\n${usage}` };
+      if (target.kind === 'field') return { ok: false, reply: `${words[0]} is a field, not a coin (coin:${target.value} for a coin with that id).\n${usage}` };
+      return { ok: true, command: { name: 'coin', query: target.value } };
+    }
     case 'help':
       return { ok: true, command: { name: 'help' } };
     case 'list': {
@@ -66,13 +83,13 @@ export function parseCommand(name: string, args: string, form: CommandForm = sla
     case 'mention':
       return parseMention(args.trim(), usage);
     case 'mute':
-      return parseMute(words, usage);
+      return parseMute(words, usage, coinWords);
     case 'unmute': {
       const targets = parseTargets(words, usage);
       return targets.ok ? { ok: true, command: { name: 'unmute', ...targets.value } } : targets;
     }
     case 'recent':
-      return parseRecent(words, usage);
+      return parseRecent(words, usage, coinWords);
     case 'watch':
     case 'unwatch': {
       if (words.length === 0) return { ok: false, reply: usage };
@@ -93,13 +110,13 @@ const tooMany = (count: number, usage: string): Targets => ({
 });
 
 /** Coin ids and fields, each once; the first bad word is refused with the command's usage line. */
-function parseTargets(words: readonly string[], usage: string): Targets {
+function parseTargetList(words: readonly string[], usage: string, coinWords: CoinWords): Targets {
   if (words.length > MAX_TARGETS_PER_COMMAND) return tooMany(words.length, usage);
   const coins = new Set<string>();
   const fields = new Set<string>();
   const exchanges = new Set<string>();
   for (const word of words) {
-    const target = classifyTarget(word);
+    const target = classifyTarget(word, coinWords);
     if (!target.ok) return { ok: false, reply: `${target.reason}\n${usage}` };
     if (target.kind === 'coin' && isKnownExchange(word.toLowerCase())) exchanges.add(target.value);
     else (target.kind === 'coin' ? coins : fields).add(target.value);
@@ -124,7 +141,7 @@ export function parseDuration(word: string): number | undefined {
   return Number(match[1]) * DURATION_UNITS[match[2]![0]!.toLowerCase()]!;
 }
 
-function parseMute(words: readonly string[], usage: string): ParseResult {
+function parseMute(words: readonly string[], usage: string, coinWords: CoinWords): ParseResult {
   const [first, ...rest] = words;
   const durationMs = first === undefined ? undefined : parseDuration(first);
   if (durationMs === undefined) {
@@ -132,11 +149,11 @@ function parseMute(words: readonly string[], usage: string): ParseResult {
     return { ok: false, reply: `${reason}${usage}` };
   }
   if (durationMs <= 0 || durationMs > MAX_MUTE_MS) return { ok: false, reply: `A mute lasts from 1 minute to 30 days.\n${usage}` };
-  const targets = parseTargets(rest, usage);
+  const targets = parseTargetList(rest, usage, coinWords);
   return targets.ok ? { ok: true, command: { name: 'mute', durationMs, ...targets.value } } : targets;
 }
 
-function parseRecent(words: readonly string[], usage: string): ParseResult {
+function parseRecent(words: readonly string[], usage: string, coinWords: CoinWords): ParseResult {
   let limit: number | undefined;
   let target: { kind: 'coin' | 'field'; value: string } | undefined;
   for (const word of words) {
@@ -151,7 +168,7 @@ function parseRecent(words: readonly string[], usage: string): ParseResult {
       continue;
     }
     if (target !== undefined) return { ok: false, reply: usage };
-    const classified = classifyTarget(word);
+    const classified = classifyTarget(word, coinWords);
     if (!classified.ok) return { ok: false, reply: `${classified.reason}\n${usage}` };
     target = { kind: classified.kind, value: classified.value };
   }
@@ -167,10 +184,21 @@ function parseMention(value: string, usage: string): ParseResult {
 
 type Target = { ok: true; kind: 'coin' | 'field'; value: string } | { ok: false; reason: string };
 
-function classifyTarget(word: string): Target {
+/**
+ * `https://www.coingecko.com/en/coins/bitcoin` (any language segment, or none) → `bitcoin`; also as Slack escapes a
+ * link (`<https://…>`, `<https://…|label>`).
+ */
+const COINGECKO_URL = /^<?(?:https?:\/\/)?(?:www\.)?coingecko\.com\/(?:[a-z]{2}(?:-[a-z]{2,4})?\/)?coins\/([^/?#\s|<>]+)\/?(?:[?#][^\s|<>]*)?(?:\|[^<>]*)?>?$/i;
+/** A coin word kept as typed for the directory: an optional `$`, then letters, digits and `. _ - :` (Sui's `0x…::usdc::USDC`). */
+const TYPED_COIN = /^\$?[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?$/;
+
+function classifyTarget(word: string, coinWords: CoinWords = 'ids'): Target {
+  const url = COINGECKO_URL.exec(word);
+  if (url) word = decodeURIComponentSafe(url[1]!);
   if (word.length > MAX_ID_LENGTH + 'coin:'.length) return { ok: false, reason: `"${preview(word)}" is too long (at most ${MAX_ID_LENGTH} characters).` };
   const forcedCoin = word.toLowerCase().startsWith('coin:');
-  const value = (forcedCoin ? word.slice('coin:'.length) : word).toLowerCase();
+  const typed = forcedCoin ? word.slice('coin:'.length) : word;
+  const value = typed.toLowerCase();
   if (!forcedCoin && isFieldTarget(value)) {
     const top = topLevel(value);
     if (value === top) return { ok: true, kind: 'field', value };
@@ -182,10 +210,19 @@ function classifyTarget(word: string): Target {
   }
   if (value.length === 0) return { ok: false, reason: 'coin: needs a coin id after it, e.g. coin:bitcoin.' };
   if (value.length > MAX_ID_LENGTH) return { ok: false, reason: `"${preview(word)}" is too long (at most ${MAX_ID_LENGTH} characters).` };
+  if (coinWords === 'typed' && !url && TYPED_COIN.test(typed)) return { ok: true, kind: 'coin', value: typed };
   if (value === ANY || !COIN_ID.test(value)) {
     return { ok: false, reason: `"${preview(word)}" is not a CoinGecko coin id (lowercase letters, digits, - . _).` };
   }
   return { ok: true, kind: 'coin', value };
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** The offending input, shortened and stripped of control characters, safe to echo back. */

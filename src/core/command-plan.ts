@@ -12,6 +12,8 @@ export interface Pair {
 export interface CoinName {
   name: string | null;
   symbol: string | null;
+  /** How the coin was found from what was typed (`0xdac17f… is its contract on ethereum`), said beside it. */
+  note?: string;
 }
 
 export interface PlanInput {
@@ -135,7 +137,8 @@ export function describePairs(pairs: readonly Pair[], names: ReadonlyMap<string,
   for (const [coinId, fields] of [...byCoin].sort(([a], [b]) => a.localeCompare(b))) {
     if (coinId === ANY) continue;
     const what = fields.includes(ANY) ? 'all changes' : fields.sort().join(', ');
-    lines.push(`${coinLabel(coinId, names)}: ${what}`);
+    const note = names.get(coinId)?.note;
+    lines.push(`${coinLabel(coinId, names)}: ${what}${note ? ` — ${note}` : ''}`);
   }
   return lines;
 }

@@ -3,14 +3,19 @@
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
 import type { Logger } from '../logger.js';
 import { chatAddress, type ChatAccess, type ChatRef } from './chat.js';
+import type { CoinDirectory } from './coin-directory.js';
+import { coinCard } from './coin-card.js';
 import { parseCommand, type Command } from './command-grammar.js';
 import { changesSettings, findCommand, openCommands, slashForm, usageLine, type CommandForm, type CommandName } from './commands.js';
 import { createCommandRate } from './command-rate.js';
 import { helpText } from './help.js';
 import { planCommand, type CoinName, type Pair } from './command-plan.js';
-import { WATCHABLE_FIELDS } from './fields.js';
+import type { DirectoryCoin } from './coin-directory.js';
+import { WATCHABLE_FIELDS, isFieldTarget } from './fields.js';
 import { formatDuration, formatUtc, muteLabel, requestedMutes, type Mute } from './mutes.js';
 import { describeRecent, type RecentEntry } from './recent.js';
+import { resolveCommand, resolves } from './resolve-command.js';
+import { closestCoins } from './resolve-target.js';
 
 /** A chat as the store keeps it. */
 export interface StoredChat {
@@ -80,8 +85,8 @@ export interface CommandHandler {
   chatReturned(chat: Pick<ChatRef, 'platform' | 'platformChatId'>): void;
   /** The platform says the chat now has another id. */
   chatMoved(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, newPlatformChatId: string): void;
-  /** Target suggestions for a partially typed word (Discord autocomplete). */
-  suggest(partial: string, limit: number): Array<{ name: string; value: string }>;
+  /** Target suggestions for a partially typed word (Discord autocomplete); `command` where they are asked for (no fields for /coin). */
+  suggest(partial: string, limit: number, command?: string): Array<{ name: string; value: string }>;
 }
 
 function describeMutes(mutes: readonly Mute[]): string {
@@ -108,6 +113,11 @@ export interface CommandServiceOptions {
   access?: { mode: 'approval' | 'open'; admins: ReadonlySet<string> };
   /** Commands per minute a chat, and one person across the platform, may send (unlimited when absent). */
   rate?: { perChatPerMinute: number; perUserPerMinute: number };
+  /**
+   * CoinGecko's coin directory (COINGECKO_API_KEY): coin words are resolved against it (symbols, contract addresses,
+   * typos) and /coin answers. Absent, or not ready, commands take CoinGecko ids as without it.
+   */
+  directory?: CoinDirectory;
 }
 
 const DEFAULT_MUTE_LIMIT = 50;
@@ -131,7 +141,7 @@ export function accessChangedNotice(access: 'approved' | 'revoked', address: str
 }
 
 /** What became of a command, for the log. */
-type Outcome = 'answered' | 'usage' | 'refused' | 'not approved' | 'rate limited';
+type Outcome = 'answered' | 'usage' | 'unresolved' | 'refused' | 'not approved' | 'rate limited';
 
 /** One command being run: its parsed form, the chat's row and how the user types commands there. */
 interface Run<C extends Command = Command> {
@@ -139,13 +149,40 @@ interface Run<C extends Command = Command> {
   request: CommandRequest;
   chat: StoredChat;
   form: CommandForm;
+  /** Names of the coins the directory resolved, and how each was found. */
+  names: ReadonlyMap<string, CoinName>;
+  /** How typed words were resolved, for replies that do not name each coin. */
+  notes: readonly string[];
 }
+
+const NO_KEY = 'needs the CoinGecko API: the admin sets COINGECKO_API_KEY (docs/coin-directory.md).';
 
 export function createCommandService(store: ChatStore, options: CommandServiceOptions): CommandHandler {
   const clock = options.clock ?? Date.now;
   const access = options.access ?? { mode: 'open', admins: new Set<string>() };
   const chatId = (run: Run) => run.chat.id;
   const rate = options.rate && createCommandRate({ ...options.rate, clock });
+  const directory = options.directory;
+
+  /** Names for replies: the coins webhooks named, the directory's for the others, and how typed words resolved. */
+  function namesOf(ids: readonly string[], resolved: ReadonlyMap<string, CoinName>): Map<string, CoinName> {
+    const names = store.coinNames(ids);
+    const lookup = directory?.ready() ? directory.lookup : undefined;
+    for (const id of new Set(ids)) {
+      const known = lookup && !names.has(id) ? lookup.coin(id) : undefined;
+      if (known) names.set(id, { name: known.name, symbol: known.symbol });
+    }
+    for (const [id, name] of resolved) names.set(id, { ...names.get(id), ...name, name: name.name ?? names.get(id)?.name ?? null });
+    return names;
+  }
+  /** A usage reply with the coins closest to the words typed, when the directory is there to find them. */
+  function withSuggestions(reply: string, args: string): string {
+    if (!directory?.ready()) return reply;
+    const words = args.split(/[\s,]+/).map((w) => w.replace(/[^A-Za-z0-9.-]/g, '').toLowerCase()).filter((w) => w.length >= 3 && !isFieldTarget(w)).slice(0, 3);
+    const close = words.flatMap((word) => closestCoins(word, directory.lookup.everyCoin(), 3)).slice(0, 3);
+    return close.length ? `${reply}\nClose matches: ${[...new Set(close.map((c) => `${c.id} (${c.name})`))].join(', ')}.` : reply;
+  }
+  const withNotes = (notes: readonly string[], reply: string) => (notes.length ? `${notes.join('\n')}\n${reply}` : reply);
 
   /**
    * The chat, when the bot serves it: approved, or approved now (CHAT_ACCESS=open, or a BOT_ADMINS user typed this).
@@ -170,14 +207,14 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
   }
 
   /** Subscriptions: the pure plan, applied. */
-  function subscriptions({ command, chat, form }: Run<Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>>): string {
+  function subscriptions({ command, chat, form, names }: Run<Extract<Command, { name: 'list' | 'watch' | 'unwatch' | 'unwatch_all' }>>): string {
     const current = store.listSubscriptions(chat.id);
     const mentioned = command.name === 'watch' || command.name === 'unwatch' ? command.coins : [];
     const plan = planCommand({
       command,
       current,
       limit: options.subscriptionLimit,
-      coinNames: store.coinNames([...mentioned, ...current.map((p) => p.coinId)]),
+      coinNames: namesOf([...mentioned, ...current.map((p) => p.coinId)], names),
       form,
     });
     if (plan.add.length || plan.remove.length) store.applySubscriptionChanges(chat.id, plan.add, plan.remove);
@@ -219,9 +256,10 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     }
     store.setMutes(chatId(run), wanted, now);
     const what = wanted.map(muteLabel).join(', ');
-    return (
+    return withNotes(
+      run.notes,
       `Muted ${what} for ${formatDuration(command.durationMs)}, until ${formatUtc(now + command.durationMs)}. ` +
-      `Contract migrations and notices still come through; muted alerts are kept and ${form('recent')} shows them. ${form('unmute')} ends it sooner.`
+        `Contract migrations and notices still come through; muted alerts are kept and ${form('recent')} shows them. ${form('unmute')} ends it sooner.`,
     );
   }
 
@@ -249,14 +287,26 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
       );
     }
     const entries = store.history(target.kind === 'coin' ? { coinId: target.value } : { field: target.value }, limit);
-    return describeRecent(`The last ${limit} recorded changes of ${target.value} (newest first):`, entries, `Nothing recorded for ${target.value} yet.`);
+    return withNotes(run.notes, describeRecent(`The last ${limit} recorded changes of ${target.value} (newest first):`, entries, `Nothing recorded for ${target.value} yet.`));
+  }
+
+  /** /coin: the coin's current metadata from the API (the query was resolved to an id when the directory is ready). */
+  async function coin(run: Run<Extract<Command, { name: 'coin' }>>): Promise<string> {
+    if (!directory) return `${run.form('coin')} ${NO_KEY}`;
+    const why = directory.unavailable();
+    if (why) return `${run.form('coin')} is off: ${why}.`;
+    const id = run.command.query.toLowerCase();
+    const result = await directory.details(id);
+    if (result.kind === 'not_found') return `No CoinGecko coin with id ${id}.`;
+    if (result.kind === 'unreachable') return 'The CoinGecko API could not be reached (or answered too slowly); try again in a moment.';
+    return coinCard(result.details, run.names.get(result.details.id)?.note);
   }
 
   /**
    * One handler per declared command, keyed by its name: the type requires every command of CHAT_COMMANDS to have
    * one, so none can be advertised and left unanswered.
    */
-  const handlers: { [N in CommandName]: (run: Run) => string } = {
+  const handlers: { [N in CommandName]: (run: Run) => string | Promise<string> } = {
     watch: (run) => subscriptions(run as Run<Extract<Command, { name: 'watch' }>>),
     unwatch: (run) => subscriptions(run as Run<Extract<Command, { name: 'unwatch' | 'unwatch_all' }>>),
     list: (run) => subscriptions(run as Run<Extract<Command, { name: 'list' }>>),
@@ -264,6 +314,7 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     mute: (run) => mute(run as Run<Extract<Command, { name: 'mute' }>>),
     unmute: (run) => unmute(run as Run<Extract<Command, { name: 'unmute' }>>),
     recent: (run) => recent(run as Run<Extract<Command, { name: 'recent' }>>),
+    coin: (run) => coin(run as Run<Extract<Command, { name: 'coin' }>>),
     help: ({ request, form }) => {
       return helpText({ form, brief: request.publicReply === true && request.chat.kind !== 'private' });
     },
@@ -272,7 +323,7 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
   async function answer(request: CommandRequest, form: CommandForm): Promise<{ reply: string; outcome: Outcome } | undefined> {
     const spec = findCommand(request.name);
     if (!spec) return undefined;
-    const parsed = parseCommand(spec.name, request.args, form);
+    const parsed = parseCommand(spec.name, request.args, form, directory?.ready() ? 'typed' : 'ids');
     const verdict = rate?.take(chatAddress(request.chat), request.senderId && `${request.chat.platform}:${request.senderId}`);
     if (verdict && !verdict.ok) {
       const reply = verdict.warn || request.answerRequired ? `Slow down: too many commands here. Try again in ${verdict.retryInSeconds} s.` : '';
@@ -280,11 +331,17 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     }
     const admitted = admit(request);
     if ('refusal' in admitted) return { reply: admitted.refusal, outcome: 'not approved' };
-    if (!parsed?.ok) return { reply: parsed?.reply ?? usageLine(spec, form), outcome: 'usage' };
+    if (!parsed?.ok) return { reply: withSuggestions(parsed?.reply ?? usageLine(spec, form), request.args), outcome: 'usage' };
     if (changesSettings(spec, request.args) && !(await request.canManage())) {
       return { reply: notAllowed(request.managers, form), outcome: 'refused' };
     }
-    const reply = handlers[spec.name]({ command: parsed.command, request, chat: admitted.chat, form });
+    let run: Run = { command: parsed.command, request, chat: admitted.chat, form, names: new Map(), notes: [] };
+    if (directory?.ready() && resolves(parsed.command)) {
+      const resolved = await resolveCommand(parsed.command, directory, form(spec.name));
+      if (!resolved.ok) return { reply: resolved.reply, outcome: 'unresolved' };
+      run = { ...run, command: resolved.command, names: resolved.names, notes: resolved.notes };
+    }
+    const reply = await handlers[spec.name](run);
     return { reply: admitted.note ? `${admitted.note}\n${reply}` : reply, outcome: 'answered' };
   }
 
@@ -311,13 +368,14 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
       if (chat) store.moveChat(chat.id, newPlatformChatId);
     },
 
-    suggest(partial, limit) {
+    suggest(partial, limit, command) {
       const word = partial.split(/[\s,]+/).pop()?.toLowerCase() ?? '';
       const head = partial.slice(0, partial.length - word.length);
-      const fields = WATCHABLE_FIELDS.filter((f) => f.startsWith(word)).map((f) => ({ name: `${f} (field, every coin)`, value: f }));
-      const coins = store
-        .searchCoins(word, limit)
-        .map((c) => ({ name: c.name ? `${c.id} (${c.name})` : c.id, value: c.id }));
+      const fields = command === 'coin' ? [] : WATCHABLE_FIELDS.filter((f) => f.startsWith(word)).map((f) => ({ name: `${f} (field, every coin)`, value: f }));
+      const coins: Array<{ name: string; value: string }> =
+        directory?.ready() && word
+          ? directory.lookup.search(word, limit).map((c: DirectoryCoin) => ({ name: `${c.id} (${c.name}, ${c.symbol.toUpperCase()})`, value: c.id }))
+          : store.searchCoins(word, limit).map((c) => ({ name: c.name ? `${c.id} (${c.name})` : c.id, value: c.id }));
       return [...fields, ...coins].slice(0, limit).map((s) => ({ name: `${head}${s.name}`.slice(0, 100), value: `${head}${s.value}`.slice(0, 100) }));
     },
   };

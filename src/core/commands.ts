@@ -119,6 +119,15 @@ export const CHAT_COMMANDS = [
     changes: 'never',
   },
   {
+    name: 'coin',
+    summary: "A coin's contracts per chain, notices and security flags, from CoinGecko",
+    forms: ['<coin-id|symbol|address|url>'],
+    examples: ['tether', '$USDT', '0xdac17f958d2ee523a2206206994597c13d831ec7'],
+    note: 'Needs the CoinGecko API (COINGECKO_API_KEY).',
+    args: [{ name: 'coin', kind: 'targets', description: 'A coin id, $SYMBOL, contract address or coingecko.com URL', required: true, maxLength: 200, suggests: true }],
+    changes: 'never',
+  },
+  {
     name: 'help',
     aliases: ['start'],
     summary: 'What coinsentry does, with examples',
@@ -149,7 +158,7 @@ export function changesSettings(command: ChatCommand, args: string): boolean {
   return command.changes === 'always';
 }
 
-/** The commands anyone may run, as the refusal names them: `/list, /recent, /help`. */
+/** The commands anyone may run, as the refusal names them: `/list, /recent, /coin, /help`. */
 export function openCommands(form: CommandForm = slashForm): string {
   return CHAT_COMMANDS.filter((c: ChatCommand) => c.changes === 'never')
     .map((c) => form(c.name))

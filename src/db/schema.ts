@@ -215,3 +215,52 @@ export const pruneRuns = sqliteTable('prune_runs', {
   durationMs: integer('duration_ms').notNull(),
 });
 export type PruneRunRow = typeof pruneRuns.$inferSelect;
+
+// CoinGecko's coin directory (with COINGECKO_API_KEY): GET /coins/list?include_platform=true and GET /asset_platforms,
+// replaced whole by each daily refresh. A refresh streams into the `_next` tables in small batches (webhooks keep being
+// recorded meanwhile), then swaps them in with one transaction. Coins learned from webhooks stay in `coins`.
+const directoryCoinColumns = () => ({
+  id: text('id').primaryKey(),
+  /** Lower-cased, as users type it (`btc`). */
+  symbol: text('symbol').notNull(),
+  name: text('name').notNull(),
+  /** The name lower-cased, for prefix search (autocomplete). */
+  nameKey: text('name_key').notNull(),
+});
+const directoryContractColumns = () => ({
+  /** What a typed address is looked up by: an EVM address (`0x` + 40 hex) lower-cased, anything else exactly as given. */
+  addressKey: text('address_key').notNull(),
+  chain: text('chain').notNull(),
+  coinId: text('coin_id').notNull(),
+  /** As CoinGecko lists it. */
+  address: text('address').notNull(),
+});
+
+export const directoryCoins = sqliteTable('directory_coins', directoryCoinColumns(), (t) => [
+  index('directory_coins_symbol').on(t.symbol),
+  index('directory_coins_name_key').on(t.nameKey),
+]);
+export const directoryContracts = sqliteTable('directory_contracts', directoryContractColumns(), (t) => [
+  index('directory_contracts_address').on(t.addressKey),
+  index('directory_contracts_coin').on(t.coinId),
+]);
+export const directoryCoinsNext = sqliteTable('directory_coins_next', directoryCoinColumns());
+export const directoryContractsNext = sqliteTable('directory_contracts_next', directoryContractColumns());
+
+/** CoinGecko's chains (`ethereum`, `solana`): what `platforms.<chain>` is checked against. */
+export const assetPlatforms = sqliteTable('asset_platforms', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+});
+
+/** One row (id 1): when the directory was last replaced, and what it holds. */
+export const directoryState = sqliteTable('directory_state', {
+  id: integer('id').primaryKey(),
+  /** Milliseconds since the epoch (the injected clock). */
+  refreshedAt: integer('refreshed_at').notNull(),
+  coins: integer('coins').notNull(),
+  contracts: integer('contracts').notNull(),
+  platforms: integer('platforms').notNull(),
+});
+export type DirectoryCoinRow = typeof directoryCoins.$inferSelect;
+export type DirectoryContractRow = typeof directoryContracts.$inferSelect;

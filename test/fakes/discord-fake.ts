@@ -48,8 +48,10 @@ export interface InteractionRequest {
   options?: Record<string, string | number>;
   /** A command left over from an earlier registration (Discord caches global commands): sent although not registered now. */
   stale?: boolean;
-  /** An autocomplete request for `targets` instead of a command. */
+  /** An autocomplete request for `targets` (or the option `focus` names) instead of a command. */
   autocomplete?: boolean;
+  /** The option being typed in an autocomplete request (default `targets`). */
+  focus?: string;
   /** Where it is used: the guild channel (default) or the bot's DM. */
   where?: 'guild' | 'dm';
   /** The member's permissions in the channel (guild only). Default: Manage Channels. */
@@ -349,7 +351,7 @@ function interactionPayload(id: string, interactionToken: string, request: Inter
     type: typeof value === 'number' ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.String,
     name,
     value,
-    ...(autocomplete && name === 'targets' && { focused: true }),
+    ...(autocomplete && name === (request.focus ?? 'targets') && { focused: true }),
   }));
   const common = {
     id, application_id: FAKE.applicationId, token: interactionToken, version: 1, locale: 'en-US', entitlements: [],

@@ -115,6 +115,8 @@ function tour(mention: string): Step[] {
     { name: 'mute', args: 'forever', reply: /not a duration/ },
     { name: 'recent', args: '', reply: /No alerts for this chat yet|The last 10 alerts/ },
     { name: 'recent', args: 'bitcoin 5', reply: /Nothing recorded for bitcoin yet|The last 5 recorded changes of bitcoin/ },
+    // Without COINGECKO_API_KEY (as here) /coin says what it needs; test/platforms/coin-resolution.test.ts runs it with one.
+    { name: 'coin', args: 'tether', reply: /coin needs the CoinGecko API: the admin sets COINGECKO_API_KEY/ },
     { name: 'unmute', args: 'categories', reply: /Unmuted categories/, effect: (s) => expect(s.mutes).toEqual([]) },
     { name: 'mention', args: 'off', reply: /no longer ping/, effect: (s) => expect(s.mention).toBeNull() },
     { name: 'unwatch', args: 'bitcoin', reply: /Stopped watching bitcoin/, effect: (s) => expect(s.subscriptions).toEqual([]) },

@@ -100,7 +100,7 @@ describe('Discord command intake', () => {
   it('refuses /watch and /unwatch to members without Manage Channels, whatever the command permissions say', async () => {
     await connect();
     const member = { permissions: PermissionFlagsBits.SendMessages | PermissionFlagsBits.ViewChannel };
-    const refusal = "Only members who can manage this channel (Manage Channels) can change this chat's settings. Anyone can use /list, /recent, /help.";
+    const refusal = "Only members who can manage this channel (Manage Channels) can change this chat's settings. Anyone can use /list, /recent, /coin, /help.";
     expect((await run({ command: 'watch', targets: 'bitcoin', ...member })).shown).toBe(refusal);
     expect((await run({ command: 'unwatch', targets: 'all', ...member })).shown).toBe(refusal);
     expect((await run({ command: 'mention', who: ROLE, ...member })).shown).toBe(refusal);

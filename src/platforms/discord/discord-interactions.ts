@@ -72,7 +72,7 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
 
   async function onAutocomplete(interaction: AutocompleteInteraction): Promise<void> {
     const partial = suggests(interaction) ? String(interaction.options.getFocused()) : undefined;
-    const suggestions = partial === undefined ? [] : commands.suggest(partial, 25);
+    const suggestions = partial === undefined ? [] : commands.suggest(partial, 25, interaction.commandName);
     // Discord wants 1-100 characters for both; the service already caps them, this keeps a bad entry from failing all.
     const choices = suggestions
       .filter((s) => s.name.length > 0 && s.value.length > 0)
