@@ -8,7 +8,9 @@ import { sqliteChatStore } from './db/chat-store.js';
 import type { Db } from './db/open-database.js';
 import { createOutboxGauges } from './db/outbox-gauges.js';
 import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
+import { createAlertControls, sqliteButtonStore } from './delivery/alert-controls.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
+import { createEscalationJob, type EscalationJob } from './delivery/escalation.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PlatformUnauthorizedError, trackPlatformState, type PlatformState, type PlatformStateTracker } from './platforms/platform-state.js';
@@ -32,6 +34,10 @@ export interface BotDeps {
   unauthorizedRetryMs?: number;
   /** Configured secrets, kept out of the error texts /healthz shows. */
   secrets?: readonly string[];
+  /** How often the escalation job looks for unacknowledged alerts (default one minute). */
+  escalationIntervalMs?: number;
+  /** Makes alert button tokens (tests make them predictable). */
+  newButtonToken?: () => string;
 }
 
 export interface Bot {
@@ -39,6 +45,8 @@ export interface Bot {
   commands: CommandHandler;
   dispatcher: Dispatcher;
   metrics: Metrics;
+  /** Reminders of unacknowledged high-severity alerts (ESCALATE_AFTER_MINUTES; runs only when that is set). */
+  escalation: EscalationJob;
   /** Starts the dispatcher and every adapter's command intake. */
   start(): Promise<void>;
   /** Stops the dispatcher, then the adapters (the caller closes the HTTP server and the database). */
@@ -63,6 +71,9 @@ export function createBot(deps: BotDeps): Bot {
     platformUp: () => Object.entries(platformStates()).map(([platform, state]) => ({ platform, up: state.status === 'connected' })),
     processMetrics: deps.processMetrics,
   });
+  const clock = deps.clock ?? Date.now;
+  const escalateAfterMinutes = deps.config.delivery.escalateAfterMinutes;
+  const controls = createAlertControls(db, { clock, escalateAfterMinutes, newToken: deps.newButtonToken });
   const commands = createCommandService(sqliteChatStore(db), {
     subscriptionLimit: deps.config.subscriptionLimit,
     muteLimit: deps.config.muteLimit,
@@ -70,6 +81,11 @@ export function createBot(deps: BotDeps): Bot {
     rate: deps.config.commandRate,
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
+    buttons: sqliteButtonStore(db, controls),
+    observe: {
+      press: (action, outcome) => metrics.buttonPresses.inc({ action, outcome }),
+      acknowledged: (platform, seconds) => metrics.timeToAcknowledge.observe({ platform }, seconds),
+    },
   });
   const dispatcher = createDispatcher({
     db,
@@ -81,6 +97,16 @@ export function createBot(deps: BotDeps): Bot {
     clock: deps.clock,
     sweepMs: deps.sweepMs,
     backoff: deps.backoff,
+    escalateAfterMinutes,
+    newButtonToken: deps.newButtonToken,
+  });
+  const escalation = createEscalationJob({
+    db,
+    afterMinutes: escalateAfterMinutes,
+    clock,
+    intervalMs: deps.escalationIntervalMs,
+    log: log.child({ component: 'escalation' }),
+    onQueued: (chatIds) => dispatcher.wake(chatIds),
   });
   const app = createApp({
     db,
@@ -130,9 +156,11 @@ export function createBot(deps: BotDeps): Bot {
     commands,
     dispatcher,
     metrics,
+    escalation,
     platformStates,
     async start() {
       dispatcher.start();
+      escalation.start();
       gauges.start();
       // A platform that cannot start (outage, refused token) must not stop the others or the webhook intake: CoinGecko
       // events are still recorded, its alerts wait in the outbox (or go out over REST), and its command intake is tried
@@ -142,6 +170,7 @@ export function createBot(deps: BotDeps): Bot {
     async stop() {
       stopped = true;
       gauges.stop();
+      escalation.stop();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.

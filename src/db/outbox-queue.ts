@@ -14,6 +14,8 @@ export interface ClaimedDelivery {
   attempts: number;
   /** Positions of the event's changes this chat matched. */
   positions: number[];
+  /** A reminder: the id of the unacknowledged alert it sends again (ESCALATE_AFTER_MINUTES). */
+  reminderOf: number | null;
   chat: ChatRef;
 }
 
@@ -38,6 +40,7 @@ interface RowFields {
   chatId: number;
   attempts: number;
   matchedPositions: string;
+  reminderOf: number | null;
 }
 
 interface ChatFields {
@@ -64,7 +67,7 @@ interface QueueStatements {
 
 const cache = new WeakMap<Db, QueueStatements>();
 
-const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
+const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions, reminder_of as reminderOf';
 
 /**
  * Every query of the dispatcher's queues, with why it is bounded. `indexed by` pins the per-chat index where SQLite,
@@ -159,6 +162,7 @@ function claimed(row: RowFields, chat: ChatFields): ClaimedDelivery {
     chatId: row.chatId,
     attempts: row.attempts,
     positions: JSON.parse(row.matchedPositions) as number[],
+    reminderOf: row.reminderOf,
     chat: { platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind as ChatKind, title: chat.title, opsMention: chat.opsMention },
   };
 }

@@ -87,7 +87,7 @@ describe('Slack sending', () => {
   it('reports Slack down when the token is wrong, and never logs the token', async () => {
     await setUp('xoxb-wrong-token');
     expect(await adapter.send(chat, alert)).toMatchObject({ kind: 'platform_down', error: expect.stringContaining('invalid_auth') });
-    const started = adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    const started = adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [], press: async () => ({ outcome: 'expired' as const, toast: 'expired' }) });
     await expect(started).rejects.toBeInstanceOf(PlatformUnauthorizedError);
     await expect(started).rejects.toThrow('Slack refused the bot token (invalid_auth); check SLACK_BOT_TOKEN');
     expect(lines.join('\n')).not.toContain('xoxb-wrong-token');
@@ -95,7 +95,7 @@ describe('Slack sending', () => {
 
   it('says which workspace it reached at start', async () => {
     await setUp();
-    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] });
+    await adapter.start?.({ run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [], press: async () => ({ outcome: 'expired' as const, toast: 'expired' }) });
     expect(lines.some((line) => line.includes('slack ready') && line.includes('coinsentry-test'))).toBe(true);
   });
 
