@@ -58,9 +58,11 @@ export function createAlertControls(db: Db, options: AlertControlsOptions): Aler
     return mintButtons(db, { message, chatId, coins, actions, now, expiresAt: now + BUTTON_TTL_MS, newToken });
   }
 
+  /** A reminder says so above the alert. */
+  const marked = (row: Row, alert: Alert): Alert => (row.reminderOf !== null ? { ...alert, reminder: { minutes: options.escalateAfterMinutes ?? 0 } } : alert);
+
   function withControls(row: Row, alert: Alert, buttons: ReturnType<typeof mint>): Alert {
-    const reminder = row.reminderOf !== null ? { reminder: { minutes: options.escalateAfterMinutes ?? 0 } } : {};
-    return { ...alert, ...reminder, controls: messageControls(buttons, acknowledgementOf(db, row.id), clock()) };
+    return { ...marked(row, alert), controls: messageControls(buttons, acknowledgementOf(db, row.id), clock()) };
   }
 
   function loadRows(ids: readonly number[]): Row[] {
@@ -72,18 +74,29 @@ export function createAlertControls(db: Db, options: AlertControlsOptions): Aler
     return rows.map((r) => ({ id: r.id, chatId: r.chatId, eventRowId: r.eventRowId, positions: JSON.parse(r.matched) as number[], reminderOf: r.reminderOf }));
   }
 
+  /**
+   * The message with its controls; without them when the database refuses the write (locked, read-only): an alert
+   * without buttons still goes out, as it would have before buttons existed, and a later send mints them.
+   */
+  function orPlain<T>(message: T, decorate: () => T): T {
+    try {
+      return decorate();
+    } catch {
+      return message;
+    }
+  }
+
   return {
     alert(row, alert) {
-      const buttons = mint({ kind: 'alert', deliveryId: row.id }, row.chatId, alert.coin.id === null ? [] : [alert.coin.id], alertActions(alert.coin.id, alert.severity));
-      return withControls(row, alert, buttons);
+      const coins = alert.coin.id === null ? [] : [alert.coin.id];
+      return orPlain(marked(row, alert), () => withControls(row, alert, mint({ kind: 'alert', deliveryId: row.id }, row.chatId, coins, alertActions(alert.coin.id, alert.severity))));
     },
 
     digest(rows, digest, coinIds) {
       const first = rows[0];
       if (!first) return digest;
       const message: ButtonMessage = { kind: 'digest', deliveryId: first.id, digestIds: rows.map((r) => r.id) };
-      const buttons = mint(message, first.chatId, coinIds, digestActions(coinIds));
-      return { ...digest, controls: messageControls(buttons, undefined, clock()) };
+      return orPlain(digest, () => ({ ...digest, controls: messageControls(mint(message, first.chatId, coinIds, digestActions(coinIds)), undefined, clock()) }));
     },
 
     redraw(message) {
