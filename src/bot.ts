@@ -11,7 +11,9 @@ import type { Db } from './db/open-database.js';
 import { createOutboxGauges } from './db/outbox-gauges.js';
 import { backoffDelay, type BackoffOptions } from './delivery/backoff.js';
 import { createChatNotices } from './delivery/chat-notices.js';
+import { createAlertControls, sqliteButtonStore } from './delivery/alert-controls.js';
 import { createDispatcher, type Dispatcher, type DispatcherDeps } from './delivery/dispatcher.js';
+import { createEscalationJob, type EscalationJob } from './delivery/escalation.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { PlatformUnauthorizedError, trackPlatformState, type PlatformState, type PlatformStateTracker } from './platforms/platform-state.js';
@@ -42,6 +44,10 @@ export interface BotDeps {
    * one loaded from a file (the demo), which has nothing to start.
    */
   directory?: CoinDirectory & Partial<Pick<CoinGeckoDirectory, 'start' | 'stop' | 'registerMetrics'>>;
+  /** How often the escalation job looks for unacknowledged alerts (default one minute). */
+  escalationIntervalMs?: number;
+  /** Makes alert button tokens (tests make them predictable). */
+  newButtonToken?: () => string;
 }
 
 export interface Bot {
@@ -49,6 +55,8 @@ export interface Bot {
   commands: CommandHandler;
   dispatcher: Dispatcher;
   metrics: Metrics;
+  /** Reminders of unacknowledged high-severity alerts (ESCALATE_AFTER_MINUTES; runs only when that is set). */
+  escalation: EscalationJob;
   /** Starts the dispatcher and every adapter's command intake. */
   start(): Promise<void>;
   /** Stops the dispatcher, then the adapters (the caller closes the HTTP server and the database). */
@@ -73,6 +81,9 @@ export function createBot(deps: BotDeps): Bot {
     platformUp: () => Object.entries(platformStates()).map(([platform, state]) => ({ platform, up: state.status === 'connected' })),
     processMetrics: deps.processMetrics,
   });
+  const clock = deps.clock ?? Date.now;
+  const escalateAfterMinutes = deps.config.delivery.escalateAfterMinutes;
+  const controls = createAlertControls(db, { clock, escalateAfterMinutes, newToken: deps.newButtonToken });
   const commands = createCommandService(sqliteChatStore(db), {
     subscriptionLimit: deps.config.subscriptionLimit,
     muteLimit: deps.config.muteLimit,
@@ -81,6 +92,11 @@ export function createBot(deps: BotDeps): Bot {
     clock: deps.clock,
     log: log.child({ component: 'commands' }),
     directory: deps.directory,
+    buttons: sqliteButtonStore(db, controls),
+    observe: {
+      press: (action, outcome) => metrics.buttonPresses.inc({ action, outcome }),
+      acknowledged: (platform, seconds) => metrics.timeToAcknowledge.observe({ platform }, seconds),
+    },
   });
   deps.directory?.registerMetrics?.(metrics.registry);
   const dispatcher = createDispatcher({
@@ -93,6 +109,16 @@ export function createBot(deps: BotDeps): Bot {
     clock: deps.clock,
     sweepMs: deps.sweepMs,
     backoff: deps.backoff,
+    escalateAfterMinutes,
+    newButtonToken: deps.newButtonToken,
+  });
+  const escalation = createEscalationJob({
+    db,
+    afterMinutes: escalateAfterMinutes,
+    clock,
+    intervalMs: deps.escalationIntervalMs,
+    log: log.child({ component: 'escalation' }),
+    onQueued: (chatIds) => dispatcher.wake(chatIds),
   });
   const notices = createChatNotices({ db, adapters, replies: dispatcher.replies, log: log.child({ component: 'notices' }), sweepMs: deps.noticeSweepMs });
   const intake = (adapter: PlatformAdapter): Intake => ({ commands, replies: dispatcher.replies(adapter.platform) });
@@ -147,9 +173,11 @@ export function createBot(deps: BotDeps): Bot {
     commands,
     dispatcher,
     metrics,
+    escalation,
     platformStates,
     async start() {
       dispatcher.start();
+      escalation.start();
       gauges.start();
       notices.start();
       // The directory loads in the background: until it has, commands take CoinGecko ids as without a key.
@@ -163,6 +191,7 @@ export function createBot(deps: BotDeps): Bot {
       stopped = true;
       gauges.stop();
       deps.directory?.stop?.();
+      escalation.stop();
       for (const timer of retries) clearTimeout(timer);
       retries.clear();
       // The dispatcher first: sends in flight finish while the platform clients are still connected.

@@ -60,6 +60,7 @@ const schema = z.object({
   DELIVERY_MAX_ATTEMPTS: integer(10, 1, 100),
   DIGEST_THRESHOLD: integer(5, 0, 10_000),
   DIGEST_WINDOW_SECONDS: integer(300, 10, 86_400),
+  ESCALATE_AFTER_MINUTES: integer(0, 0, 10_080),
   LOG_LEVEL: optionalText.transform((s) => s ?? 'info').pipe(z.enum(LEVELS)),
   TELEGRAM_BOT_TOKEN: optionalText,
   TELEGRAM_API_ROOT: urlOr('https://api.telegram.org'),
@@ -103,7 +104,7 @@ export const KNOWN_VARIABLES: readonly string[] = Object.freeze([...Object.keys(
 /** Prefixes of coinsentry's variables: an unknown variable starting with one is most likely a misspelt one. */
 export const VARIABLE_PREFIXES = [
   'COINGECKO_', 'CEXPING_', 'TELEGRAM_', 'DISCORD_', 'SLACK_', 'DATABASE_', 'DIGEST_', 'DELIVERY_', 'WEBHOOK_', 'LOG_',
-  'CHAT_', 'BOT_', 'RETENTION_', 'SUBSCRIPTION_',
+  'CHAT_', 'BOT_', 'RETENTION_', 'SUBSCRIPTION_', 'ESCALATE_',
 ] as const;
 
 /** The variables holding secrets or tokens; none may keep the placeholder `.env.example` ships with. */
@@ -157,6 +158,8 @@ export interface Config {
     readonly maxAttempts: number;
     /** A chat's low-severity alerts beyond `threshold` per window are sent as one digest; 0 turns digests off. */
     readonly digest: { readonly threshold: number; readonly windowMs: number };
+    /** A high-severity alert nobody acknowledged this many minutes after it was sent is sent once more; 0: never. */
+    readonly escalateAfterMinutes: number;
   };
   readonly telegram?: {
     readonly token: string;
@@ -261,6 +264,7 @@ function toConfig(e: Env): Config {
     delivery: {
       maxAttempts: e.DELIVERY_MAX_ATTEMPTS,
       digest: { threshold: e.DIGEST_THRESHOLD, windowMs: e.DIGEST_WINDOW_SECONDS * 1000 },
+      escalateAfterMinutes: e.ESCALATE_AFTER_MINUTES,
     },
     ...(e.TELEGRAM_BOT_TOKEN && {
       telegram: {

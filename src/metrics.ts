@@ -49,6 +49,25 @@ export function createMetrics(options: MetricsOptions = {}) {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    buttonPresses: new Counter({
+      name: 'coinsentry_button_presses_total',
+      help: 'Presses of alert buttons by action (mute1d, unwatch, unwatch_confirm, acknowledge) and outcome (done, armed, already, expired, refused, not_served)',
+      labelNames: ['action', 'outcome'] as const,
+      registers: [registry],
+    }),
+    escalations: new Counter({
+      name: 'coinsentry_escalations_total',
+      help: 'Reminders of unacknowledged high-severity alerts sent (ESCALATE_AFTER_MINUTES), by platform',
+      labelNames: ['platform'] as const,
+      registers: [registry],
+    }),
+    timeToAcknowledge: new Histogram({
+      name: 'coinsentry_time_to_acknowledge_seconds',
+      help: 'From a high-severity alert being sent to its acknowledgement from the Acknowledge button, by platform',
+      labelNames: ['platform'] as const,
+      buckets: [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 86_400],
+      registers: [registry],
+    }),
     outboxDepth: new Gauge({
       name: 'coinsentry_outbox_depth',
       help: 'Outbox rows waiting to be sent (pending or in flight)',

@@ -27,6 +27,10 @@ describe('npm run demo', () => {
     expect(alerts).toEqual(expect.arrayContaining(['── to Demo ops desk · example-bridge-token · high ──', '── to Demo ops desk · PEPE2 · medium ──']));
     expect(out).toContain('📢 Public notice (context)\n   “EBT has migrated to a new contract. Swap your old tokens 1:1 at the official portal.”');
     expect(out).toMatch(/── digest to Demo ops desk · \d+ alerts ──\n🗂 Digest: /);
+    // The buttons each chat shows under an alert: Acknowledge on high severity only; a digest mutes all its coins.
+    expect(out).toContain('View on CoinGecko: https://www.coingecko.com/en/coins/example-bridge-token\n[ Mute 1d ] [ Unwatch ] [ Acknowledge ]');
+    expect(out).toMatch(/\(Solscan\)\nView on CoinGecko: \S+\n\[ Mute 1d \] \[ Unwatch \]\n/);
+    expect(out).toMatch(/── digest to [^\n]+\n[\s\S]*?\n\[ Mute 1d \]\n/);
     expect(out).toContain('nothing sent: muted');
     expect(out).toContain('⛔ Delisting on Binance');
     // Resolution against the bundled directory: an address, a $SYMBOL, a typo, /coin.

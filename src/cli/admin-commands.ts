@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describePairs } from '../core/command-plan.js';
 import type { AdminConfig } from '../config.js';
 import { accessChangedNotice } from '../core/command-service.js';
-import { databaseStats, listChatOverview } from '../db/admin-queries.js';
+import { databaseStats, listChatOverview, type DatabaseStats } from '../db/admin-queries.js';
 import { storageStats } from '../db/storage-stats.js';
 import { findChat, setChatAccess } from '../db/chats.js';
 import { importWatchlist } from '../db/import-watchlist.js';
@@ -16,6 +16,18 @@ import { SOURCES } from '../sources/index.js';
 import { DATABASE_COMMANDS, storageLines } from './database-commands.js';
 import { cell, formatTable, formatTime, plural } from './text-table.js';
 import { parseWatchlist } from './watchlist-file.js';
+
+/** The high-severity alerts of the last week nobody acknowledged from their button, newest first. */
+function unacknowledgedLines({ total, alerts }: DatabaseStats['unacknowledged']): string[] {
+  if (total === 0) return ['unacknowledged high-severity alerts (last 7 days): none'];
+  return [
+    `unacknowledged high-severity alerts (last 7 days): ${total}${total > alerts.length ? `, the newest ${alerts.length}:` : ''}`,
+    formatTable(
+      ['sent', 'chat', 'coin', 'event', 'reminded'],
+      alerts.map((a) => [formatTime(a.sentAt), a.chat, a.coinId ?? '-', cell(a.eventId), a.reminded ? 'yes' : 'no']),
+    ),
+  ];
+}
 
 /** What a command produced. Code 2: refused (bad input, unknown id); the text then goes to stderr. */
 export interface Outcome {
@@ -69,7 +81,8 @@ const limitOf = (args: Args) => Number(option(args, 'limit') ?? DEFAULT_LIMIT);
 export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
   stats: {
     synopsis: '',
-    summary: 'events, chats and subscriptions per platform, outbox rows by status; database size, history kept, last prune',
+    summary:
+      'events, chats and subscriptions per platform, outbox rows by status; database size, history kept, last prune; unacknowledged high-severity alerts',
     options: {},
     run: (_args, { db, config, now }) => {
       const storage = storageStats(db, config.databasePath);
@@ -90,6 +103,8 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
         stats.outbox.length
           ? formatTable(['outbox status', 'rows'], stats.outbox.map((s) => [s.status, String(s.count)]))
           : 'the outbox is empty',
+        '',
+        ...unacknowledgedLines(stats.unacknowledged),
       ];
       return { code: 0, text: lines.join('\n'), json: stats };
     },

@@ -1,5 +1,6 @@
 // Alert composition: an event's matched changes → a neutral Alert that every platform renders its own way.
 // Pure. Values stay as data here; escaping and length limits belong to the renderers.
+import type { MessageControls } from './alert-actions.js';
 import { isExchangeField } from './exchanges.js';
 import { explorerLink, type ExplorerLink } from './explorers.js';
 import { topLevel } from './fields.js';
@@ -55,6 +56,17 @@ export interface Alert {
   items: AlertItem[];
   /** The coin's CoinGecko page, or a CoinGecko search for its symbol when the coin is not known. */
   coingeckoUrl: string;
+  /** The buttons under the alert and what was done from them; set per chat when it is sent (none in /recent). */
+  controls?: MessageControls;
+  /** The alert sent again because nobody acknowledged it (ESCALATE_AFTER_MINUTES) this many minutes after it went out. */
+  reminder?: { minutes: number };
+}
+
+/** `⏰ Not acknowledged for 15 min: Contract migration · Example Bridge Token`: the first line of a reminder. */
+export function reminderLine(alert: Alert): string | undefined {
+  if (!alert.reminder) return undefined;
+  const coin = alert.coin.name || alert.coin.id || alert.coin.symbol?.toUpperCase() || 'unknown coin';
+  return `⏰ Not acknowledged for ${alert.reminder.minutes} min: ${alert.headline} · ${coin}`;
 }
 
 export interface AlertChange {

@@ -2,6 +2,7 @@
 // tells us a chat went away or moved. Parsing and planning are pure (command-grammar, command-plan); this module
 // applies the plan to the store and returns the reply text. Replies are plain text: adapters escape them.
 import type { Logger } from '../logger.js';
+import { EXPIRED, createPressHandler, type ButtonStore, type PressObserver, type PressRequest, type PressResult } from './alert-press.js';
 import { chatAddress, type ChatAccess, type ChatRef } from './chat.js';
 import type { CoinDirectory } from './coin-directory.js';
 import { coinCard } from './coin-card.js';
@@ -87,6 +88,8 @@ export interface CommandHandler {
   chatMoved(chat: Pick<ChatRef, 'platform' | 'platformChatId'>, newPlatformChatId: string): void;
   /** Target suggestions for a partially typed word (Discord autocomplete); `command` where they are asked for (no fields for /coin). */
   suggest(partial: string, limit: number, command?: string): Array<{ name: string; value: string }>;
+  /** A press of an alert button (see alert-press.ts): the toast, and the message as it now reads. Never throws for bad input. */
+  press(request: PressRequest): Promise<PressResult>;
 }
 
 function describeMutes(mutes: readonly Mute[]): string {
@@ -118,6 +121,10 @@ export interface CommandServiceOptions {
    * typos) and /coin answers. Absent, or not ready, commands take CoinGecko ids as without it.
    */
   directory?: CoinDirectory;
+  /** The alert buttons (absent: every press answers that the button has expired). */
+  buttons?: ButtonStore;
+  /** Counts presses and times acknowledgements (/metrics). */
+  observe?: PressObserver;
 }
 
 const DEFAULT_MUTE_LIMIT = 50;
@@ -345,7 +352,26 @@ export function createCommandService(store: ChatStore, options: CommandServiceOp
     return { reply: admitted.note ? `${admitted.note}\n${reply}` : reply, outcome: 'answered' };
   }
 
+  /**
+   * A button stands for a command (Mute 1d: `/mute 1d coin:<id>`): run through the same admission, rate limit and
+   * handler as the typed command. The press handler checked the right already.
+   */
+  const press = options.buttons
+    ? createPressHandler({
+        store: options.buttons,
+        clock,
+        observe: options.observe,
+        perform: async (request) => {
+          const result = await answer({ ...request, canManage: () => true, answerRequired: true }, request.form ?? slashForm);
+          options.log?.info({ platform: request.chat.platform, chat: request.chat.platformChatId, button: request.name, outcome: result?.outcome ?? 'unknown' }, 'button');
+          return result;
+        },
+      })
+    : async (): Promise<PressResult> => ({ outcome: 'expired', toast: EXPIRED });
+
   return {
+    press,
+
     async run(request) {
       const result = await answer(request, request.form ?? slashForm);
       const { platform, platformChatId } = request.chat;

@@ -1,5 +1,6 @@
 // Compact, one-line forms of alerts: the entries of a digest and the lines of /recent. Pure plain text; every platform
 // escapes it its own way. Addresses are shortened here (a digest is a summary; the full alert shows them whole).
+import type { MessageControls } from './alert-actions.js';
 import type { Alert, AlertItem } from './alert.js';
 import { shorten } from './text.js';
 import { describeChange, titleLine } from './wording.js';
@@ -46,6 +47,8 @@ export interface Digest {
   /** The ones listed, oldest first (at most DIGEST_SHOWN); the rest are counted in `omitted`. */
   entries: DigestEntry[];
   omitted: number;
+  /** Its Mute 1d button (every coin listed) and what was done from it; set per chat when it is sent. */
+  controls?: MessageControls;
 }
 
 export interface DigestEntry {

@@ -9,6 +9,8 @@ export interface RecentAlert {
   receivedAt: number;
   /** For the chat's own history: what became of its alert. */
   status?: string;
+  /** For the chat's own history: who acknowledged the alert from its button, and when. */
+  acknowledged?: { by: string; at: number };
 }
 
 /** Where history runs out: what came before `since` was removed by retention (RETENTION_DAYS, `days`). */
@@ -39,7 +41,8 @@ export function describeRecent(heading: string, entries: readonly RecentEntry[],
   const lines = alerts.map((entry) => {
     const alert = composeAlert(entry.source);
     const marker = alert.severity === 'high' ? '‼ ' : '• ';
-    const tag = entry.status ? (STATUS_TAG[entry.status] ?? '') : '';
+    const ack = entry.acknowledged ? ` [acknowledged by ${entry.acknowledged.by} ${formatUtc(entry.acknowledged.at).slice(5)}]` : '';
+    const tag = (entry.status ? (STATUS_TAG[entry.status] ?? '') : '') + ack;
     const id = alert.coin.id === null ? '' : ` [${alert.coin.id}]`;
     return `${marker}${formatUtc(entry.receivedAt).slice(5)} ${coinTitle(alert.coin)}${id}: ${compactSummary(alert)}${tag}`;
   });

@@ -17,7 +17,21 @@ export interface DatabaseStats {
   subscriptions: number;
   /** Outbox rows by status (`pending`, `sending`, `sent`, `dead`, `cancelled`, …), by name. */
   outbox: Array<{ status: string; count: number }>;
+  /** High-severity alerts sent in the last 7 days that nobody acknowledged (newest first, at most 20 listed). */
+  unacknowledged: { total: number; alerts: UnacknowledgedAlert[] };
 }
+
+export interface UnacknowledgedAlert {
+  chat: string;
+  coinId: string | null;
+  eventId: string;
+  sentAt: number;
+  /** Whether its reminder (ESCALATE_AFTER_MINUTES) was queued. */
+  reminded: boolean;
+}
+
+const UNACKNOWLEDGED_SHOWN = 20;
+const WEEK_MS = 7 * 24 * 3600_000;
 
 const DAY_MS = 24 * 3600_000;
 /** The subscription count of the chat row in scope (drizzle leaves a column of the outer table unqualified). */
@@ -45,6 +59,7 @@ export function databaseStats(db: Db, now: number): DatabaseStats {
     .orderBy(deliveries.status)
     .all();
   return {
+    unacknowledged: unacknowledgedAlerts(db, now),
     events: {
       total: countOf(events),
       last24h: countOf(events, gte(events.receivedAt, now - DAY_MS)),
@@ -54,6 +69,26 @@ export function databaseStats(db: Db, now: number): DatabaseStats {
     subscriptions: countOf(subscriptions),
     outbox,
   };
+}
+
+/**
+ * Sent high-severity alerts without an acknowledgement, through the partial index the escalation job reads
+ * (deliveries_unacked_high): the last week's, whatever the size of the outbox.
+ */
+function unacknowledgedAlerts(db: Db, now: number): DatabaseStats['unacknowledged'] {
+  const sqlite = db.$client;
+  const from = 'from deliveries d indexed by deliveries_unacked_high';
+  const where = `where d.status = 'sent' and d.severity = 'high' and d.acked_at is null and d.reminder_of is null and d.sent_at > ?`;
+  const total = (sqlite.prepare(`select count(*) as n ${from} ${where}`).get(now - WEEK_MS) as { n: number }).n;
+  const alerts = sqlite
+    .prepare(
+      `select c.platform || ':' || c.platform_chat_id as chat, e.coin_id as coinId, e.event_id as eventId, d.sent_at as sentAt,
+         exists (select 1 from deliveries r where r.reminder_of = d.id) as reminded
+       ${from} join chats c on c.id = d.chat_id join events e on e.id = d.event_row_id ${where}
+       order by d.sent_at desc limit ${UNACKNOWLEDGED_SHOWN}`,
+    )
+    .all(now - WEEK_MS) as Array<Omit<UnacknowledgedAlert, 'reminded'> & { reminded: number }>;
+  return { total, alerts: alerts.map((a) => ({ ...a, reminded: a.reminded === 1 })) };
 }
 
 export interface ChatOverview {

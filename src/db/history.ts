@@ -1,6 +1,6 @@
 // History for /recent: recorded events as alert sources, newest first, from the events and changes tables; when they
 // run out before the count asked for and retention has pruned, the horizon from which history is kept comes last.
-import { and, desc, eq, exists, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
 import type { RecentAlert, RecentEntry } from '../core/recent.js';
 import type { Db } from './open-database.js';
 import { DAY_MS, lastPrune } from './retention.js';
@@ -9,16 +9,27 @@ import { changes, deliveries, events } from './schema.js';
 /** The chat's last `limit` alerts (sent, muted, held or queued), each with the changes it matched. */
 export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[] {
   const rows = db
-    .select({ eventRowId: deliveries.eventRowId, positions: deliveries.matchedPositions, status: deliveries.status })
+    .select({
+      eventRowId: deliveries.eventRowId,
+      positions: deliveries.matchedPositions,
+      status: deliveries.status,
+      ackedAt: deliveries.ackedAt,
+      ackedBy: deliveries.ackedBy,
+    })
     .from(deliveries)
-    .where(eq(deliveries.chatId, chatId))
+    // Reminders repeat their alert: /recent lists the alert once.
+    .where(and(eq(deliveries.chatId, chatId), isNull(deliveries.reminderOf)))
     .orderBy(desc(deliveries.id))
     .limit(limit)
     .all();
   const byEvent = new Map(rows.map((r) => [r.eventRowId, r]));
   const found = entries(db, [...byEvent.keys()], (eventRowId) => {
     const row = byEvent.get(eventRowId)!;
-    return { positions: new Set(JSON.parse(row.positions) as number[]), status: row.status };
+    return {
+      positions: new Set(JSON.parse(row.positions) as number[]),
+      status: row.status,
+      ...(row.ackedAt !== null && { acknowledged: { at: row.ackedAt, by: row.ackedBy ?? 'someone' } }),
+    };
   });
   return withHorizon(db, found, rows.length, limit);
 }
@@ -62,7 +73,7 @@ export function fieldEvents(db: Db, field: string, limit: number) {
     .limit(limit);
 }
 
-type Selection = { positions?: Set<number>; status?: string; field?: string };
+type Selection = { positions?: Set<number>; status?: string; field?: string; acknowledged?: RecentAlert['acknowledged'] };
 
 /** When the history ran out before `limit` and retention has pruned, says from when on it is kept. */
 function withHorizon(db: Db, found: RecentAlert[], rowsRead: number, limit: number): RecentEntry[] {
@@ -81,7 +92,7 @@ function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: numb
     const event = byId.get(id);
     // A listing whose symbol named no known coin has no coin id: it is shown like its alert, by its symbol.
     if (!event) continue;
-    const { positions, status, field } = pick(id);
+    const { positions, status, field, acknowledged } = pick(id);
     const wanted = changeRows.filter(
       (c) =>
         c.eventRowId === id &&
@@ -93,6 +104,7 @@ function entries(db: Db, eventRowIds: readonly number[], pick: (eventRowId: numb
       source: { eventId: event.eventId, coin: { id: event.coinId, symbol: event.coinSymbol, name: event.coinName }, changes: wanted },
       receivedAt: event.receivedAt,
       ...(status && { status }),
+      ...(acknowledged && { acknowledged }),
     });
   }
   return result;

@@ -15,6 +15,8 @@ export interface ClaimedDelivery {
   attempts: number;
   /** Positions of the event's changes this chat matched. */
   positions: number[];
+  /** A reminder: the id of the unacknowledged alert it sends again (ESCALATE_AFTER_MINUTES). */
+  reminderOf: number | null;
   chat: ChatRef;
 }
 
@@ -39,6 +41,7 @@ interface RowFields {
   chatId: number;
   attempts: number;
   matchedPositions: string;
+  reminderOf: number | null;
 }
 
 interface ChatFields {
@@ -63,7 +66,7 @@ interface QueueStatements {
   resume: Statement<[]>;
 }
 
-const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions';
+const ROW = 'id, event_row_id as eventRowId, chat_id as chatId, attempts, matched_positions as matchedPositions, reminder_of as reminderOf';
 
 /**
  * Every query of the dispatcher's queues, with why it is bounded. `indexed by` pins the per-chat index where SQLite,
@@ -154,6 +157,7 @@ function claimed(row: RowFields, chat: ChatFields): ClaimedDelivery {
     chatId: row.chatId,
     attempts: row.attempts,
     positions: JSON.parse(row.matchedPositions) as number[],
+    reminderOf: row.reminderOf,
     chat: { platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind as ChatKind, title: chat.title, opsMention: chat.opsMention },
   };
 }

@@ -164,9 +164,25 @@ export const deliveries = sqliteTable(
     lastError: text('last_error'),
     createdAt: integer('created_at').notNull().default(nowMs),
     sentAt: integer('sent_at'),
+    /**
+     * A reminder (ESCALATE_AFTER_MINUTES): the id of the unacknowledged high-severity alert it sends again, to the same
+     * chat for the same event. Null for every ordinary alert.
+     */
+    reminderOf: integer('reminder_of'),
+    /** Acknowledged from the alert's button (on the alert itself, never on its reminder): when, by whom, on which platform. */
+    ackedAt: integer('acked_at'),
+    ackedBy: text('acked_by'),
+    ackedVia: text('acked_via'),
   },
   (t) => [
-    uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId),
+    // One alert per (event, chat); a reminder is the one other row of that pair, at most one per alert.
+    uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId).where(sql`reminder_of is null`),
+    uniqueIndex('deliveries_reminder_of').on(t.reminderOf).where(sql`reminder_of is not null`),
+    // The escalation job's candidates: sent high-severity alerts nobody acknowledged, by send time. Partial, so a new
+    // outbox row (no severity yet) is never written into it.
+    index('deliveries_unacked_high')
+      .on(t.sentAt)
+      .where(sql`status = 'sent' and severity = 'high' and acked_at is null and reminder_of is null`),
     index('deliveries_status_due').on(t.status, t.nextAttemptAt),
     // One chat's rows of one state, by due time: the dispatcher's per-chat queues (a chat's next due rows, its held
     // rows, "has it a send in flight?"), the digest gate ("how many did it get lately?": a sent row's next_attempt_at is
@@ -193,6 +209,43 @@ export const mutes = sqliteTable(
   },
   (t) => [uniqueIndex('mutes_chat_target').on(t.chatId, t.kind, t.target), index('mutes_until').on(t.until)],
 );
+
+/**
+ * The buttons of sent alerts and digests: each an opaque random token (what Telegram's callback_data, Discord's
+ * custom_id and Slack's button value carry) → the action, the chat, the message and the coins it acts on. Minted once
+ * per (message, action) when the message is first handed to the platform, so a retried send carries the same tokens.
+ */
+export const alertButtons = sqliteTable(
+  'alert_buttons',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    token: text('token').notNull(),
+    /** `mute1d`, `unwatch`, `unwatch_confirm` or `acknowledge` (src/core/alert-actions.ts). */
+    action: text('action').notNull(),
+    chatId: integer('chat_id')
+      .notNull()
+      .references(() => chats.id, { onDelete: 'cascade' }),
+    /** The outbox row of the alert; for a digest, its first row. */
+    deliveryId: integer('delivery_id')
+      .notNull()
+      .references(() => deliveries.id, { onDelete: 'cascade' }),
+    /** `alert`, or `digest` (then `digestIds` lists its rows). */
+    message: text('message').notNull(),
+    /** JSON array of the outbox row ids of a digest; null for an alert. */
+    digestIds: text('digest_ids'),
+    /** JSON array of the coin ids the action is about. */
+    coins: text('coins').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    /** The first tap of a button that needs a second (Unwatch): its confirmation button is shown from then on. */
+    armedAt: integer('armed_at'),
+    /** When the action was taken, and by whom (the name shown on the message): set once, by a conditional update. */
+    actedAt: integer('acted_at'),
+    actedBy: text('acted_by'),
+    createdAt: integer('created_at').notNull().default(nowMs),
+  },
+  (t) => [uniqueIndex('alert_buttons_token').on(t.token), uniqueIndex('alert_buttons_message_action').on(t.deliveryId, t.message, t.action)],
+);
+export type AlertButtonRow = typeof alertButtons.$inferSelect;
 
 export type EventRow = typeof events.$inferSelect;
 export type ChangeRow = typeof changes.$inferSelect;

@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { PlatformAdapter, ReplyLane } from '../platforms/port.js';
 import { createAlertComposer } from './alert-composer.js';
+import { createAlertControls, digestCoins } from './alert-controls.js';
 import type { BackoffOptions } from './backoff.js';
 import { gateRows, type ChatGateState, type Composed, type DigestRule } from './gate.js';
 import { createGateStateReader } from './gate-state.js';
@@ -42,6 +43,10 @@ export interface DispatcherDeps {
   digest?: DigestRule;
   /** The scheduler's timers (tests). */
   timers?: SchedulerTimers;
+  /** ESCALATE_AFTER_MINUTES, as a reminder says it (0 or absent: no reminders are queued). */
+  escalateAfterMinutes?: number;
+  /** Makes the token of a new alert button (tests make them predictable). */
+  newButtonToken?: () => string;
 }
 
 export interface Dispatcher {
@@ -89,6 +94,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
   const ready = createReadyQueue(db, clock());
   const journal = createOutcomeJournal(log);
   const compose = createAlertComposer(db);
+  const controls = createAlertControls(db, { clock, compose, escalateAfterMinutes: deps.escalateAfterMinutes, newToken: deps.newButtonToken });
   const sender = createSender({ adapters: deps.adapters, metrics, log, clock, stillInFlight: (id) => stillInFlight(db, id), running: () => running });
   const scheduler = createScheduler({
     pump,
@@ -140,7 +146,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     rows.forEach(({ row, composed }, i) => {
       const verdict = verdicts[i]!;
       if (verdict.kind === 'send') {
-        dispatch({ rows: [row], compose: () => alertMessage(composed), priority: composed?.alert.severity === 'high' ? 'urgent' : 'ordinary' });
+        dispatch({ rows: [row], compose: () => alertMessage(row, composed), priority: composed?.alert.severity === 'high' ? 'urgent' : 'ordinary' });
         return;
       }
       gated.push({ id: row.id, to: verdict.kind, at: verdict.kind === 'held' ? verdict.until : now, severity: composed!.alert.severity });
@@ -155,11 +161,15 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
     return claim.alerts.length + claim.digest.length;
   }
 
-  const alertMessage = (composed: Composed | null) => (composed ? ({ kind: 'alert', alert: composed.alert } as const) : null);
+  /** The alert with its buttons, minted here: when the message is handed to the platform, never before it can go. */
+  const alertMessage = (row: ClaimedDelivery, composed: Composed | null) =>
+    composed ? ({ kind: 'alert', alert: controls.alert(row, composed.alert) } as const) : null;
 
   function digestMessage(rows: readonly ClaimedDelivery[]) {
     const held = rows.map(compose).filter((c): c is Composed => c !== null);
-    return held.length ? ({ kind: 'digest', digest: composeDigest(held.map((c) => c.alert)) } as const) : null;
+    if (held.length === 0) return null;
+    const alerts = held.map((c) => c.alert);
+    return { kind: 'digest', digest: controls.digest(rows, composeDigest(alerts), digestCoins(alerts)) } as const;
   }
 
   /** Queues one message behind its platform's rate limits and settles what became of it. */
@@ -223,6 +233,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
       writeRows(db, settlement.updates);
     });
     for (const { result, n: count } of settlement.results) metrics.deliveries.inc({ platform, result }, count);
+    if (first.reminderOf !== null && settlement.results.some((r) => r.result === 'sent')) metrics.escalations.inc({ platform });
     const context = { delivery: first.id, ...(n > 1 && { digest_of: n }), platform, chat: first.chatId, attempt: first.attempts + 1 };
     if (settlement.laneDown !== undefined) {
       if (sender.down(platform, settlement.laneDown)) log.error({ platform, error: settlement.laneDown }, `${platform} ${settlement.log.message}`);

@@ -8,6 +8,7 @@ import { sqliteChatStore } from '../../src/db/chat-store.js';
 import { findChat, listSubscriptions } from '../../src/db/chats.js';
 import { claimChats, nextChat } from '../../src/db/outbox-queue.js';
 import { writeRows } from '../../src/db/outbox-rows.js';
+import { acknowledgeDelivery } from '../../src/db/alert-buttons.js';
 import { NOW_MS, tempDb, type TempDb } from '../support/harness.js';
 import { command, recordFixture, telegramGroup } from './seed.js';
 import { runCli } from './run-cli.js';
@@ -86,6 +87,21 @@ describe('admin cli: stats and chats', () => {
     const text = (await run(['stats'])).stdout;
     expect(text).toContain('events: 1 total, 1 in the last 24 h, 0 quarantined');
     expect(text).toMatch(/telegram\s+1\s+0\s+1/);
+  });
+
+  it('lists the high-severity alerts nobody acknowledged, until someone does', async () => {
+    await command(t.db, telegramGroup('-100', 'On-call'), 'watch', 'platforms');
+    await recordFixture(t.db, 'contract-migration-same-chain', 'evt-migration');
+    const { claims } = claimChats(t.db, [nextChat(t.db, 0)!], { platforms: new Set(['telegram']), now: NOW_MS, limit: 10 });
+    const sent = claims[0]!.alerts[0]!;
+    writeRows(t.db, [{ id: sent.id, to: 'sent', at: NOW_MS - 3600_000, severity: 'high' }]);
+
+    const text = (await run(['stats'])).stdout;
+    expect(text).toContain('unacknowledged high-severity alerts (last 7 days): 1');
+    expect(text).toMatch(/Z\s+telegram:-100\s+\S+\s+evt-migration\s+no/);
+    acknowledgeDelivery(t.db, sent.id, { at: NOW_MS, by: 'Ada', via: 'telegram' });
+    expect((await run(['stats'])).stdout).toContain('unacknowledged high-severity alerts (last 7 days): none');
+    expect(json<{ unacknowledged: unknown }>(await run(['stats', '--json'])).unacknowledged).toEqual({ total: 0, alerts: [] });
   });
 
   it('lists every chat with its state, and filters by --inactive and --platform', async () => {

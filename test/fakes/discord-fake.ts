@@ -7,6 +7,7 @@ import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ChannelType,
+  ComponentType,
   GatewayDispatchEvents,
   GatewayOpcodes,
   InteractionContextType,
@@ -91,6 +92,11 @@ export interface DiscordFake {
   failNext(channelId: string, ...answers: Scripted[]): void;
   /** Pushes an INTERACTION_CREATE over the gateway; resolves with the callback discord.js posted. */
   interact(request: InteractionRequest): Promise<InteractionAnswer>;
+  /**
+   * A member presses the button whose custom_id is `customId` under `message` (a body `messages()` returned): resolves
+   * with the callback; an update (type 7) is applied to that message, so `messages()` shows it as edited.
+   */
+  pressButton(message: unknown, customId: string, options?: { permissions?: bigint }): Promise<InteractionAnswer>;
   /** Pushes any dispatch event to the connected session. */
   dispatch(event: string, data: unknown): void;
   /** Open gateway connections. */
@@ -137,6 +143,8 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
   const scripted = new Map<string, Scripted[]>();
   const sessions = new Set<(event: string, data: unknown) => void>();
   const pending = new Map<string, Pending>();
+  /** Every accepted message body → its id and channel (a press names the message by its body). */
+  const posted = new Map<object, { id: string; channelId: string }>();
   let nextId = 1;
 
   const server = createServer((req, res) => void handle(req, res));
@@ -190,19 +198,23 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     const list = accepted.get(channelId) ?? [];
     list.push(body);
     accepted.set(channelId, list);
-    json(res, 200, messageObject(channelId, body));
+    const id = `17000000000${String(100000 + nextId++)}`;
+    posted.set(body as object, { id, channelId });
+    json(res, 200, { ...messageObject(channelId, body), id });
   }
 
   function answerCallback(res: ServerResponse, id: string, interactionToken: string, body: InteractionCallback): void {
     const interaction = pending.get(id);
     if (!interaction || interaction.token !== interactionToken) return json(res, 404, { message: 'Unknown interaction', code: 10062 });
     if (interaction.answered) return json(res, 400, { message: 'Interaction has already been acknowledged.', code: 40060 });
-    const problems = body.type === 4 ? messageProblems(body.data) : [];
+    const problems = body.type === 4 || body.type === 7 ? messageProblems(body.data) : [];
     if (problems.length > 0) {
       interaction.reject(new Error(`fake Discord refused the reply: ${problems.join('; ')}`));
       return json(res, 400, invalidFormBody(problems));
     }
     interaction.answered = true;
+    // An update edits the message the pressed button sits on, in place.
+    if (body.type === 7 && interaction.message && body.data) Object.assign(interaction.message, body.data);
     interaction.resolve({ callback: body, followUps: () => [...interaction.followUps] });
     res.writeHead(204).end();
   }
@@ -247,6 +259,26 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     });
   });
 
+  function awaitAnswer(id: string, interactionToken: string, payload: { channel_id: string }, what: string, message?: object): Promise<InteractionAnswer> {
+    return new Promise<InteractionAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no answer to ${what} within ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
+      pending.set(id, {
+        token: interactionToken,
+        channelId: payload.channel_id,
+        answered: false,
+        followUps: [],
+        ...(message && { message }),
+        resolve: (answer) => (clearTimeout(timer), resolve(answer)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      try {
+        dispatchToSession(GatewayDispatchEvents.InteractionCreate, payload);
+      } catch (error) {
+        pending.get(id)?.reject(error as Error);
+      }
+    });
+  }
+
   function dispatchToSession(event: string, data: unknown): void {
     if (sessions.size === 0) throw new Error('no gateway session is connected to the fake Discord');
     for (const dispatch of sessions) dispatch(event, data);
@@ -263,29 +295,21 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
     failNext(channelId, ...answers) {
       scripted.set(channelId, [...(scripted.get(channelId) ?? []), ...answers]);
     },
+    pressButton(message, customId, options = {}) {
+      const where = posted.get(message as object);
+      if (!where) return Promise.reject(new Error('the fake Discord never posted this message'));
+      const id = `1600000000000${String(100000 + nextId++)}`;
+      const interactionToken = `fake-interaction-token-${id}`;
+      const payload = componentPayload(id, interactionToken, { ...messageObject(where.channelId, message), id: where.id }, customId, options.permissions);
+      return awaitAnswer(id, interactionToken, payload, `button ${customId}`, message as object);
+    },
     interact(request) {
       // As on Discord, only a registered command with its registered options can be used (once any are registered).
       const problem = request.stale ? undefined : unregistered(registrations, request);
       if (problem) return Promise.reject(new Error(`Discord would not offer this: ${problem}`));
       const id = `1600000000000${String(100000 + nextId++)}`;
       const interactionToken = `fake-interaction-token-${id}`;
-      const payload = interactionPayload(id, interactionToken, request);
-      return new Promise<InteractionAnswer>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no answer to /${request.command} within ${ANSWER_TIMEOUT_MS} ms`)), ANSWER_TIMEOUT_MS);
-        pending.set(id, {
-          token: interactionToken,
-          channelId: payload.channel_id,
-          answered: false,
-          followUps: [],
-          resolve: (answer) => (clearTimeout(timer), resolve(answer)),
-          reject: (error) => (clearTimeout(timer), reject(error)),
-        });
-        try {
-          dispatchToSession(GatewayDispatchEvents.InteractionCreate, payload);
-        } catch (error) {
-          pending.get(id)?.reject(error as Error);
-        }
-      });
+      return awaitAnswer(id, interactionToken, interactionPayload(id, interactionToken, request), `/${request.command}`);
     },
     dispatch: dispatchToSession,
     sockets: () => wss.clients.size,
@@ -302,6 +326,8 @@ export async function startDiscordFake(options: DiscordFakeOptions = {}): Promis
 interface Pending {
   token: string;
   channelId: string;
+  /** The message whose button was pressed (a component interaction). */
+  message?: object;
   answered: boolean;
   followUps: FollowUp[];
   resolve: (answer: InteractionAnswer) => void;
@@ -373,6 +399,33 @@ function interactionPayload(id: string, interactionToken: string, request: Inter
     },
     context: InteractionContextType.Guild,
     authorizing_integration_owners: { '0': FAKE.guildId },
+  };
+}
+
+/** An INTERACTION_CREATE payload for a press of a button (component type 2) under `message`, in the guild channel. */
+function componentPayload(id: string, interactionToken: string, message: { id: string; channel_id: string }, customId: string, permissions = PermissionFlagsBits.ManageChannels) {
+  const dm = message.channel_id === FAKE.dmChannelId;
+  const channel = dm ? { id: FAKE.dmChannelId, type: ChannelType.DM, last_message_id: null, flags: 0, recipients: [ALICE] } : TEXT_CHANNEL;
+  return {
+    id, application_id: FAKE.applicationId, token: interactionToken, version: 1, locale: 'en-US', entitlements: [],
+    type: InteractionType.MessageComponent,
+    app_permissions: String(PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks | PermissionFlagsBits.ViewChannel),
+    attachment_size_limit: 10_485_760,
+    data: { custom_id: customId, component_type: ComponentType.Button },
+    message,
+    channel_id: channel.id,
+    channel,
+    ...(dm
+      ? { user: ALICE, context: InteractionContextType.BotDM, authorizing_integration_owners: { '0': FAKE.userId } }
+      : {
+          guild_id: FAKE.guildId, guild_locale: 'en-US',
+          member: {
+            user: ALICE, roles: [], joined_at: LONG_AGO, deaf: false, mute: false, flags: 0, pending: false, nick: null, avatar: null,
+            permissions: String(permissions),
+          },
+          context: InteractionContextType.Guild,
+          authorizing_integration_owners: { '0': FAKE.guildId },
+        }),
   };
 }
 

@@ -1,5 +1,5 @@
-// A fake Slack Web API on 127.0.0.1 for the real @slack/web-api client: auth.test and chat.postMessage, a bearer-token
-// check, Block Kit limit checks answered with invalid_blocks / msg_blocks_too_long as Slack does, and failures queued
+// A fake Slack Web API on 127.0.0.1 for the real @slack/web-api client: auth.test, chat.postMessage, chat.update (a
+// pressed alert edited) and chat.postEphemeral (the presser's toast), a bearer-token check, Block Kit limit checks answered with invalid_blocks / msg_blocks_too_long as Slack does, and failures queued
 // per channel: 429 with Retry-After, ok:false errors, 5xx answers and dropped connections.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +29,10 @@ export class SlackFake {
   readonly calls: ApiCall[] = [];
   /** chat.postMessage bodies that Slack would have posted. */
   readonly messages: Array<Record<string, unknown>> = [];
+  /** chat.postEphemeral bodies: what one user was shown. */
+  readonly ephemerals: Array<{ channel: string; user: string; text: string }> = [];
+  /** Each posted message's ts (chat.update names the message by channel and ts). */
+  readonly tsOf = new Map<Record<string, unknown>, string>();
   private readonly failures = new Map<string, SlackFailure[]>();
   private readonly server = createServer((req, res) => void this.handle(req, res));
   private nextTs = 1;
@@ -94,7 +98,21 @@ export class SlackFake {
         if (typeof body.text === 'string' && body.text.length > 40_000) return reply(200, { ok: false, error: 'msg_too_long' });
         this.messages.push(body);
         const ts = `1776066000.${String(this.nextTs++).padStart(6, '0')}`;
+        this.tsOf.set(body, ts);
         return reply(200, { ok: true, channel, ts, message: { type: 'message', text: body.text, ts } });
+      }
+      case 'chat.update': {
+        const message = this.messages.find((m) => m.channel === body.channel && this.tsOf.get(m) === body.ts);
+        if (!message) return reply(200, { ok: false, error: 'message_not_found' });
+        const problems = blockProblems(body.blocks);
+        if (problems.length) return reply(200, { ok: false, error: 'invalid_blocks', errors: problems });
+        Object.assign(message, { text: body.text, blocks: body.blocks });
+        return reply(200, { ok: true, channel: body.channel, ts: body.ts, text: body.text });
+      }
+      case 'chat.postEphemeral': {
+        if (typeof body.text !== 'string' || typeof body.user !== 'string' || typeof body.channel !== 'string') return reply(200, { ok: false, error: 'invalid_arguments' });
+        this.ephemerals.push({ channel: body.channel, user: body.user, text: body.text });
+        return reply(200, { ok: true, message_ts: `1776066000.${String(this.nextTs++).padStart(6, '0')}` });
       }
       default:
         return reply(200, { ok: false, error: 'unknown_method' });
@@ -171,6 +189,20 @@ export function blockProblems(blocks: unknown): string[] {
       }
       case 'divider':
         return;
+      case 'actions': {
+        if (!Array.isArray(block.elements) || block.elements.length === 0 || block.elements.length > 25) return problems.push(`${where}.elements: 1 to 25`);
+        if (typeof block.block_id === 'string' && block.block_id.length > 255) problems.push(`${where}.block_id: at most 255 characters`);
+        const ids = new Set<string>();
+        return block.elements.forEach((element: unknown, j) => {
+          const at = `${where}.elements[${j}]`;
+          if (!isObj(element) || element.type !== 'button') return problems.push(`${at}: only buttons are faked`);
+          text(`${at}.text`, element.text, 75, ['plain_text']);
+          if (typeof element.action_id !== 'string' || element.action_id.length > 255 || ids.has(element.action_id)) problems.push(`${at}.action_id: unique, at most 255`);
+          ids.add(String(element.action_id));
+          if (element.value !== undefined && (typeof element.value !== 'string' || element.value.length > 2000)) problems.push(`${at}.value: at most 2000`);
+          if (element.style !== undefined && element.style !== 'primary' && element.style !== 'danger') problems.push(`${at}.style: primary or danger`);
+        });
+      }
       default:
         return problems.push(`${where}: block type ${String(block.type)} not faked`);
     }

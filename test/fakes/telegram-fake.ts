@@ -1,14 +1,32 @@
 // A fake Telegram Bot API on 127.0.0.1 for the real grammY client: long polling (getUpdates), commands, admin checks
 // (getChatMember) and sendMessage, with failures that can be queued per chat (429, 403, migrate_to_chat_id), and the
-// Bot API's rate limits enforced on request (429 with retry_after beyond 30 messages a second, or one a second in a chat).
+// Bot API's rate limits enforced on request (429 with retry_after beyond 30 messages a second, or one a second in a chat);
+// presses of inline buttons (callback_query updates), their answers (answerCallbackQuery) and message edits (editMessageText).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+export interface InlineButton {
+  text: string;
+  callback_data: string;
+}
 
 export interface SentMessage {
   chat_id: string;
   text: string;
   parse_mode?: string;
   link_preview_options?: { is_disabled?: boolean };
+  reply_markup?: { inline_keyboard: InlineButton[][] };
+  /** The id Telegram gave the message (set by the fake). */
+  message_id: number;
+  /** Edits applied so far (editMessageText), oldest first. */
+  edits?: number;
+}
+
+/** answerCallbackQuery's body: the toast a press shows. */
+export interface CallbackAnswer {
+  callback_query_id: string;
+  text?: string;
+  show_alert?: boolean;
 }
 
 export interface ApiFailure {
@@ -39,6 +57,9 @@ export class TelegramFake {
   private limits?: { perSecond: number; perChatMs: number };
   private readonly recentSends: number[] = [];
   private readonly lastSendTo = new Map<string, number>();
+  /** callback_query id → its answer, once the bot answered it. */
+  readonly answers = new Map<string, CallbackAnswer>();
+  private nextQueryId = 1;
   private nextUpdateId = 1;
   private nextMessageId = 1;
   private server = createServer((req, res) => void this.handle(req, res));
@@ -84,6 +105,31 @@ export class TelegramFake {
     this.type(chat, text, from);
     const reply = await this.waitFor((m) => m.chat_id === String(chat.id) && m.parse_mode === undefined, before);
     return reply.text;
+  }
+
+  /**
+   * A user presses the inline button whose callback_data is `data` under a message the bot sent; resolves with the
+   * bot's answer (the toast), after which the message holds any edit that came before it.
+   */
+  async press(message: SentMessage, data: string, from: { id: number; first_name: string; username?: string }, chat?: FakeChat): Promise<CallbackAnswer> {
+    const id = String(this.nextQueryId++);
+    const where: FakeChat = chat ?? { id: Number(message.chat_id), type: Number(message.chat_id) < 0 ? 'supergroup' : 'private', title: 'Ops desk' };
+    this.push({
+      callback_query: {
+        id,
+        from: { ...from, is_bot: false },
+        chat_instance: `instance-${where.id}`,
+        data,
+        message: { message_id: message.message_id, date: Math.floor(Date.now() / 1000), chat: where, text: message.text },
+      },
+    });
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const answer = this.answers.get(id);
+      if (answer) return answer;
+      if (Date.now() > deadline) throw new Error('the bot did not answer the callback query in time');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Messages with HTML parse mode (alerts) sent to a chat. */
@@ -159,8 +205,25 @@ export class TelegramFake {
         const chatId = String(body.chat_id);
         const failure = this.failures.get(chatId)?.shift() ?? this.overLimit(chatId);
         if (failure) return reply(failure.error_code, { ok: false, ...failure });
-        this.sent.push({ ...(body as unknown as SentMessage), chat_id: chatId });
-        return ok({ message_id: this.nextMessageId++, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text: body.text });
+        const messageId = this.nextMessageId++;
+        this.sent.push({ ...(body as unknown as SentMessage), chat_id: chatId, message_id: messageId });
+        return ok({ message_id: messageId, date: Math.floor(Date.now() / 1000), chat: { id: Number(chatId), type: 'private' }, text: body.text });
+      }
+      case 'answerCallbackQuery': {
+        const text = typeof body.text === 'string' ? body.text : undefined;
+        if (text !== undefined && text.length > 200) return reply(400, { ok: false, error_code: 400, description: 'Bad Request: message is too long' });
+        this.answers.set(String(body.callback_query_id), body as unknown as CallbackAnswer);
+        return ok(true);
+      }
+      case 'editMessageText': {
+        const message = this.sent.find((m) => m.chat_id === String(body.chat_id) && m.message_id === Number(body.message_id));
+        if (!message) return reply(400, { ok: false, error_code: 400, description: 'Bad Request: message to edit not found' });
+        const next = { text: String(body.text), reply_markup: body.reply_markup as SentMessage['reply_markup'] };
+        if (next.text === message.text && JSON.stringify(next.reply_markup) === JSON.stringify(message.reply_markup)) {
+          return reply(400, { ok: false, error_code: 400, description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same' });
+        }
+        Object.assign(message, next, { parse_mode: body.parse_mode, edits: (message.edits ?? 0) + 1 });
+        return ok({ message_id: message.message_id, date: Math.floor(Date.now() / 1000), chat: { id: Number(message.chat_id), type: 'private' }, text: message.text });
       }
       default:
         return reply(400, { ok: false, error_code: 400, description: `Bad Request: method ${method} not faked` });

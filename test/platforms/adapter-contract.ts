@@ -47,6 +47,25 @@ export interface ContractHarness {
   /** Each platform answer to a send and the outcome it must become; `impossible` names outcomes the platform cannot produce, and why. */
   sendAnswers: SendAnswer[];
   impossible?: Partial<Record<SendOutcome['kind'], string>>;
+  /** Alert buttons through the platform's real intake; absent with `noButtons` saying why. */
+  buttons?: ButtonHarness;
+  noButtons?: string;
+}
+
+/** A chat where alerts with buttons arrive, and presses of those buttons by a manager and by someone who is not. */
+export interface ButtonHarness {
+  /** A group chat (where managing is a right some members lack). */
+  chat: ChatRef;
+  /** Types a command there as a manager; resolves with the reply. */
+  command(text: string, bot: Pick<Bot, 'app'>): Promise<string>;
+  /** The name the platform gives the manager who presses (shown on the message). */
+  managerName: string;
+  /** The buttons under a message as it reads now (label and payload). */
+  buttons(message: unknown): Array<{ label: string; payload: string }>;
+  /** The text of a message as it reads now, as a user sees it. */
+  text(message: unknown): string;
+  /** Presses the button carrying `payload` under `message`; resolves with the short answer the presser sees. */
+  press(message: unknown, payload: string, asManager: boolean, bot: Pick<Bot, 'app'>): Promise<string>;
 }
 
 export interface IntakeContext {
@@ -126,6 +145,19 @@ function tour(mention: string): Step[] {
 
 
 const HOSTILE = 'Evil <b>x</b> &amp; @everyone @here <!channel> <https://evil.example|click> *b* _i_ `c` [l](https://evil.example)';
+
+/** A contract migration of bitcoin on ethereum: a high-severity alert, with Mute 1d, Unwatch and Acknowledge. */
+function migrationEvent(): string {
+  return JSON.stringify({
+    event_type: 'cg.coin.info.updated',
+    data: {
+      id: 'bitcoin',
+      symbol: 'btc',
+      name: 'Bitcoin',
+      changes: [{ field: 'platforms.ethereum', change_type: 'update', old_value: '0x1111111111111111111111111111111111111111', new_value: '0x2222222222222222222222222222222222222222' }],
+    },
+  });
+}
 
 function bitcoinEvent(name = 'Bitcoin'): string {
   return JSON.stringify({
@@ -297,6 +329,87 @@ export function adapterContract(name: string, factory: HarnessFactory): void {
         arrange(harness.chat.platformChatId);
         expect((await harness.adapter.send(harness.chat, alert)).kind, answer).toBe(outcome);
       }
+    });
+
+    /** The alert with buttons: `/watch bitcoin` in the button chat, then a migration. */
+    async function alertWithButtons(): Promise<{ buttons: ButtonHarness; message: unknown; payload: (label: string) => string; labels: () => string[] } | undefined> {
+      const buttons = harness.buttons;
+      if (!buttons) return undefined;
+      expect(await buttons.command('/watch bitcoin', bot)).toContain('Watching bitcoin');
+      await post(migrationEvent());
+      await waitFor(() => harness.alerts(buttons.chat.platformChatId).length === 1);
+      await bot.dispatcher.idle();
+      const message = harness.alerts(buttons.chat.platformChatId)[0];
+      const labels = () => buttons.buttons(message).map((b) => b.label);
+      const payload = (label: string) => {
+        const found = buttons.buttons(message).find((b) => b.label === label);
+        if (!found) throw new Error(`no button ${label} under the alert: ${labels().join(', ')}`);
+        return found.payload;
+      };
+      return { buttons, message, payload, labels };
+    }
+
+    it('acts from the alert: Mute 1d, Unwatch (confirmed by a second tap), Acknowledge, each changing the message', async (test) => {
+      await setUp();
+      const shown = await alertWithButtons();
+      if (!shown) return test.skip(`no buttons: ${harness.noButtons ?? 'unexplained'}`);
+      const { buttons, message, payload, labels } = shown;
+      const chatId = buttons.chat.platformChatId;
+      const name = buttons.managerName;
+      expect(labels()).toEqual(['Mute 1d', 'Unwatch', 'Acknowledge']);
+
+      expect(await buttons.press(message, payload('Mute 1d'), true, bot)).toMatch(/Muted bitcoin for 1 d/);
+      expect(chatState(chatId).mutes).toEqual(['coin:bitcoin']);
+      expect(labels()).toEqual(['Unwatch', 'Acknowledge']);
+      expect(buttons.text(message)).toContain(`bitcoin muted here for 1 day by ${name}`);
+
+      expect(await buttons.press(message, payload('Unwatch'), true, bot)).toMatch(/Tap “Confirm unwatch” to stop this chat's alerts for bitcoin/);
+      expect(chatState(chatId).subscriptions).toEqual(['bitcoin:*']);
+      expect(labels()).toEqual(['Confirm unwatch', 'Acknowledge']);
+      expect(await buttons.press(message, payload('Confirm unwatch'), true, bot)).toMatch(/Stopped watching bitcoin/);
+      expect(chatState(chatId).subscriptions).toEqual([]);
+      expect(buttons.text(message)).toContain(`${name} stopped watching bitcoin here`);
+
+      const ack = payload('Acknowledge');
+      expect(await buttons.press(message, ack, true, bot)).toMatch(/^Acknowledged/);
+      expect(labels()).toEqual([]);
+      expect(buttons.text(message)).toMatch(new RegExp(`✅ Acknowledged by ${name} at \\d\\d:\\d\\d UTC`));
+      expect(store.db.$client.prepare('select acked_by as "by", acked_via as via from deliveries').get()).toEqual({ by: name, via: harness.adapter.platform });
+      expect(await buttons.command('/recent', bot)).toMatch(new RegExp(`acknowledged by ${name}`));
+      const presses = await bot.metrics.registry.getSingleMetricAsString('coinsentry_button_presses_total');
+      expect(presses).toContain('action="acknowledge",outcome="done"} 1');
+    });
+
+    it('refuses a press from someone who may not change settings, and changes nothing', async (test) => {
+      await setUp();
+      const shown = await alertWithButtons();
+      if (!shown) return test.skip(`no buttons: ${harness.noButtons ?? 'unexplained'}`);
+      const { buttons, message, payload, labels } = shown;
+      const before = chatState(buttons.chat.platformChatId);
+      for (const label of ['Mute 1d', 'Unwatch', 'Acknowledge']) {
+        expect(await buttons.press(message, payload(label), false, bot), label).toMatch(/^Only .+ can use these buttons\.$/);
+      }
+      expect(chatState(buttons.chat.platformChatId)).toEqual(before);
+      expect(labels()).toEqual(['Mute 1d', 'Unwatch', 'Acknowledge']);
+      expect(store.db.$client.prepare('select acked_at from deliveries').get()).toEqual({ acked_at: null });
+    });
+
+    it('answers an unknown or expired button with "expired", and acts once on a double press', async (test) => {
+      await setUp();
+      const shown = await alertWithButtons();
+      if (!shown) return test.skip(`no buttons: ${harness.noButtons ?? 'unexplained'}`);
+      const { buttons, message, payload, labels } = shown;
+      expect(await buttons.press(message, 'cs:AAAAAAAAAAAA', true, bot)).toMatch(/This button has expired/);
+      store.db.$client.prepare("update alert_buttons set expires_at = 0 where action = 'mute1d'").run();
+      expect(await buttons.press(message, payload('Mute 1d'), true, bot)).toMatch(/This button has expired/);
+      expect(chatState(buttons.chat.platformChatId).mutes).toEqual([]);
+
+      const ack = payload('Acknowledge');
+      const toasts = await Promise.all([buttons.press(message, ack, true, bot), buttons.press(message, ack, true, bot)]);
+      expect(toasts.filter((t) => /^Acknowledged/.test(t)), toasts.join(" / ")).toHaveLength(1);
+      expect(toasts.filter((t) => /^Already acknowledged by /.test(t))).toHaveLength(1);
+      expect(labels()).toEqual([]);
+      expect(store.db.$client.prepare('select count(*) as n from deliveries where acked_at is not null').get()).toEqual({ n: 1 });
     });
 
     /** A chat's settings as stored, to check what a command did (or did not) change. */

@@ -39,6 +39,7 @@ export const consoleHarness: HarnessFactory = async () => {
     advertised: () => CHAT_COMMANDS.map((c) => c.name),
     contexts: [],
     noIntake: 'the console sink prints alerts; it receives no commands (the demo calls the command service directly)',
+    noButtons: 'the console sink prints the buttons (the demo shows them) but nobody can press a printed button',
     mention: '@oncall',
     sendAnswers: [
       { answer: 'printed', arrange: () => undefined, outcome: 'sent' },

@@ -72,6 +72,29 @@ export const discordHarness: HarnessFactory = async ({ log }) => {
     ],
     mention: '<@&1800000000000000001>',
     sendAnswers,
+    buttons: {
+      chat,
+      async command(text) {
+        const match = /^\/(\w+)(?:\s+([\s\S]*))?$/.exec(text.trim());
+        const request = match && slashOptions(match[1]!, match[2] ?? '');
+        if (!request) throw new Error(`not a slash command Discord would send: ${text}`);
+        return shownReply(fake, request);
+      },
+      managerName: 'Alice',
+      buttons: (message) =>
+        ((message as { components?: Array<{ components: Array<{ label: string; custom_id: string }> }> }).components ?? [])
+          .flatMap((row) => row.components)
+          .map((b) => ({ label: b.label, payload: b.custom_id })),
+      text: (message) => markdownTexts(message).map(visibleText).join('\n'),
+      async press(message, payload, asManager) {
+        const answer = await fake.pressButton(message, payload, asManager ? {} : { permissions: MEMBER_PERMISSIONS });
+        // An update (type 7) is followed by the presser's ephemeral line; an answer alone (type 4) is that line.
+        if (answer.callback.type === 4) return visibleText(answer.callback.data?.content ?? '');
+        const deadline = Date.now() + 5000;
+        while (answer.followUps().length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+        return visibleText(answer.followUps()[0]?.content ?? '');
+      },
+    },
     impossible: { chat_moved: 'a Discord channel keeps its id for life' },
     async command(text) {
       const match = /^\/(\w+)(?:\s+([\s\S]*))?$/.exec(text.trim());

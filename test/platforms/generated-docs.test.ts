@@ -13,6 +13,11 @@ describe('Slack app manifest', () => {
     expect(committed).toEqual(slackManifest());
   });
 
+  it('points Slack interactivity (alert buttons) at /slack/interactions', () => {
+    const interactivity = slackManifest('https://alerts.example.org/').settings.interactivity;
+    expect(interactivity).toEqual({ is_enabled: true, request_url: 'https://alerts.example.org/slack/interactions' });
+  });
+
   it('registers the umbrella and the direct commands, all at /slack/commands, escaped', () => {
     const commands = slackManifest('https://alerts.example.org/').features.slash_commands;
     expect(commands.map((c) => c.command)).toEqual(['/coinsentry', ...[...DIRECT].map((name) => `/${name}`)]);

@@ -148,7 +148,7 @@ describe('Slack slash commands with a stand-in command service', () => {
     const { log, lines } = memoryLogger();
     const setup = await slackSetup(log);
     fake = setup.fake;
-    const commands: CommandHandler = { run, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] };
+    const commands: CommandHandler = { run, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [], press: async () => ({ outcome: 'expired' as const, toast: 'expired' }) };
     const app = new Hono();
     for (const route of setup.adapter.routes?.(directIntake(commands)) ?? []) app.route(route.path, route.app);
     return { app, lines };

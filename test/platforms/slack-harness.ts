@@ -60,6 +60,24 @@ export function signedSlash(body: string, options: SlashOptions = {}): RequestIn
   };
 }
 
+/** A RequestInit for POST /slack/interactions: a block_actions press of the button carrying `value`, signed as Slack signs it. */
+export function signedPress(value: string, options: { channelId?: string; userId?: string; ts?: string; timestamp?: string; secret?: string } = {}): RequestInit {
+  const channel = options.channelId ?? CHANNEL.id;
+  const payload = {
+    type: 'block_actions',
+    user: { id: options.userId ?? ADMIN_USER, username: 'ada', name: 'ada', team_id: 'T0TEST' },
+    api_app_id: 'A0TEST',
+    token: 'legacy-verification-token',
+    container: { type: 'message', message_ts: options.ts ?? '1776066000.000001', channel_id: channel, is_ephemeral: false },
+    trigger_id: '1.2.3',
+    team: { id: 'T0TEST', domain: 'coinsentry-test' },
+    channel: { id: channel, name: CHANNEL.name },
+    response_url: 'https://hooks.slack.com/actions/T0TEST/1/abc',
+    actions: [{ action_id: 'coinsentry_actions_press', block_id: 'coinsentry_actions', value, type: 'button', action_ts: '1776066001.000001' }],
+  };
+  return signedSlash(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), options);
+}
+
 /** Types `text` in Slack; resolves with the HTTP status and the ephemeral reply (still escaped, as Slack gets it). */
 export async function slash(app: Hono, text: string, options: SlashOptions = {}): Promise<{ status: number; reply: string }> {
   const res = await app.request('/slack/commands', signedSlash(slashForm(text, options), options));
@@ -137,6 +155,7 @@ export function slackAdvertised(): string[] {
 
 export const slackHarness: HarnessFactory = async ({ log }) => {
   const { fake, adapter } = await slackSetup(log);
+  let nextEphemeral = 0;
   const context = (label: string, typed: string, options: SlashOptions, manages: boolean): IntakeContext => {
     const form = slackForm(typed, typed === '/coinsentry');
     return {
@@ -176,6 +195,34 @@ export const slackHarness: HarnessFactory = async ({ log }) => {
     ],
     mention: '<!subteam^S0ONCALL|@oncall>',
     sendAnswers,
+    buttons: {
+      chat: { platform: 'slack', platformChatId: CHANNEL.id, kind: 'group', title: CHANNEL.name },
+      async command(text, { app }) {
+        const [, name = '', args = ''] = /^\/(\w+)(.*)$/s.exec(text.trim()) ?? [];
+        const { status, reply } = await slash(app, `${slackForm('/coinsentry', false)(name)}${args}`);
+        expect(status).toBe(200);
+        return unescapeSlack(reply);
+      },
+      managerName: 'ada',
+      buttons: (message) =>
+        ((message as { blocks?: Array<{ type: string; elements?: Array<{ text: { text: string }; value: string }> }> }).blocks ?? [])
+          .filter((block) => block.type === 'actions')
+          .flatMap((block) => block.elements ?? [])
+          .map((b) => ({ label: b.text.text, payload: b.value })),
+      text: (message) => textObjects((message as { blocks: unknown }).blocks).map((t) => unescapeSlack(t.text)).join('\n'),
+      async press(message, payload, asManager, { app }) {
+        // Presses at once each take the next ephemeral line, whichever of them it answers.
+        const seen = Math.max(fake.ephemerals.length, nextEphemeral);
+        nextEphemeral = seen + 1;
+        const ts = fake.tsOf.get(message as Record<string, unknown>);
+        const res = await app.request('/slack/interactions', signedPress(payload, { userId: asManager ? ADMIN_USER : MEMBER_USER, ...(ts && { ts }) }));
+        expect(res.status).toBe(200);
+        // Slack got its 200; the edit and the presser's ephemeral line follow.
+        const deadline = Date.now() + 5000;
+        while (fake.ephemerals.length <= seen && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+        return unescapeSlack(fake.ephemerals[seen]?.text ?? '');
+      },
+    },
     impossible: { chat_moved: 'a Slack channel keeps its id when renamed or converted' },
     async command(text, { app }) {
       const { status, reply } = await slash(app, text);

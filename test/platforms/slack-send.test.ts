@@ -9,7 +9,7 @@ import { SlackFake, type SlackFailure } from '../fakes/slack-fake.js';
 import { directIntake, memoryLogger } from '../support/harness.js';
 import type { CommandHandler } from '../../src/core/command-service.js';
 
-const IGNORED_COMMANDS: CommandHandler = { run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [] };
+const IGNORED_COMMANDS: CommandHandler = { run: async () => undefined, chatGone: () => undefined, chatReturned: () => undefined, chatMoved: () => undefined, suggest: () => [], press: async () => ({ outcome: 'expired' as const, toast: 'expired' }) };
 import { SIGNING_SECRET } from './slack-harness.js';
 
 const chat: ChatRef = { platform: 'slack', platformChatId: 'C0OPS', kind: 'group', title: 'ops' };

@@ -64,6 +64,8 @@ describe('Telegram end to end', () => {
     expect(await fake.say(dm, '/watch bitcoin public_notices')).toBe(
       'Watching bitcoin: public_notices\nNot seen in any CoinGecko event yet: bitcoin. Check the id on coingecko.com if that is unexpected.',
     );
+    // Long polling asks for alert button presses (callback queries) too.
+    expect(fake.calls.find((c) => c.method === 'getUpdates')?.body.allowed_updates).toEqual(expect.arrayContaining(['message', 'callback_query']));
     expect(await fake.say(dm, '/watch platforms')).toBe('Watching platforms for every coin');
     expect(await fake.say(dm, '/list')).toBe('This chat watches (2 subscriptions):\n• platforms for every coin\n• bitcoin: public_notices');
     expect(await fake.say(dm, '/unwatch all')).toBe('Removed all 2 subscriptions of this chat.');
@@ -183,6 +185,8 @@ describe('Telegram end to end', () => {
     expect(fake.calls.find((c) => c.method === 'setWebhook')?.body).toMatchObject({
       url: 'https://bot.example.org/telegram/webhook',
       secret_token: 'tg-secret_1',
+      // Alert buttons arrive as callback queries: asked for in webhook mode as in polling.
+      allowed_updates: expect.arrayContaining(['message', 'callback_query']),
     });
     const update = {
       update_id: 1,

@@ -4,7 +4,7 @@ import { expect } from 'vitest';
 import { slashForm } from '../../src/core/commands.js';
 import { createTelegramAdapter } from '../../src/platforms/telegram/telegram-adapter.js';
 import { escapePayload } from '../../src/platforms/telegram/render-telegram.js';
-import { BOT_USERNAME, TelegramFake, type ApiFailure, type FakeChat } from '../fakes/telegram-fake.js';
+import { BOT_USERNAME, TelegramFake, type ApiFailure, type FakeChat, type SentMessage } from '../fakes/telegram-fake.js';
 import { UNPACED_CHATS } from '../support/harness.js';
 import type { HarnessFactory, IntakeContext, SendAnswer } from './adapter-contract.js';
 
@@ -55,6 +55,22 @@ export const telegramHarness: HarnessFactory = async ({ log }) => {
     ],
     mention: '@oncall_desk',
     sendAnswers,
+    buttons: {
+      chat: { platform: 'telegram', platformChatId: String(group.id), kind: 'group', title: group.title ?? null },
+      command: (text) => fake.say(group, text, ADMIN),
+      managerName: ADMIN.first_name,
+      buttons: (message) => ((message as SentMessage).reply_markup?.inline_keyboard ?? []).flat().map((b) => ({ label: b.text, payload: b.callback_data })),
+      // What Telegram shows of the HTML: tags gone, entities read, the invisible joiner after @ dropped.
+      text: (message) =>
+        (message as SentMessage).text
+          .replace(/<[^>]+>/g, '')
+          .replace(/&lt;/g, '<')
+          .replace(/&gt;/g, '>')
+          .replace(/&quot;/g, '"')
+          .replace(/&amp;/g, '&')
+          .replace(/\u2060/g, ''),
+      press: async (message, payload, asManager) => (await fake.press(message as SentMessage, payload, asManager ? ADMIN : MEMBER, group)).text ?? '',
+    },
     alerts: (chatId) => fake.alerts(chatId),
     notices: (chatId) => fake.sent.filter((m) => m.chat_id === chatId && m.parse_mode === undefined && m.text.startsWith('coinsentry no longer')).map((m) => m.text),
     assertInert(alert, hostile) {

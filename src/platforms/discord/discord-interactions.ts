@@ -1,18 +1,22 @@
 // Command intake from the gateway: a slash-command or autocomplete interaction → the neutral command service, and its
-// plain-text reply → ephemeral, escaped Discord messages that mention no one. The service is synchronous SQLite, so
-// the reply goes out directly, well within Discord's 3 s.
+// plain-text reply → ephemeral, escaped Discord messages that mention no one; a press of an alert button → the press
+// handler, answered by updating the alert (response type 7) and an ephemeral line, or by an ephemeral line alone when
+// nothing changed. The service is synchronous SQLite, so the answer goes out directly, well within Discord's 3 s.
 import {
   MessageFlags,
   PermissionFlagsBits,
   type AutocompleteInteraction,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
 } from 'discord.js';
+import { tokenOfPayload } from '../../core/alert-actions.js';
 import { findCommand } from '../../core/commands.js';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import type { ChatRef } from '../port.js';
-import { replyChunks } from './discord-markdown.js';
+import { escapeWithin, replyChunks } from './discord-markdown.js';
+import { renderDiscordAlert, renderDiscordDigest } from './render-discord.js';
 import { parseDiscordMention, showMentions } from './discord-mention.js';
 
 const UNKNOWN = 'Unknown command. Try /help.';
@@ -80,10 +84,31 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
     await interaction.respond(choices);
   }
 
+  async function onButton(interaction: ButtonInteraction): Promise<void> {
+    // Another app's button, or a stale one of an old version: not ours to answer.
+    if (tokenOfPayload(interaction.customId) === undefined) return;
+    const result = await commands.press({
+      payload: interaction.customId,
+      chat: chatOf(interaction),
+      user: { id: interaction.user.id, name: interaction.user.globalName ?? interaction.user.username },
+      canManage: () => mayManage(interaction),
+      managers: MANAGERS,
+    });
+    const toast = { content: escapeWithin(result.toast, 2000), flags: MessageFlags.Ephemeral, allowedMentions: NO_PINGS } as const;
+    if (!result.edit) return void (await interaction.reply(toast));
+    const { message, mention } = result.edit;
+    const body = message.kind === 'alert' ? renderDiscordAlert(message.alert, { mention }) : renderDiscordDigest(message.digest);
+    // discord.js takes the REST body's snake_case fields as they are; only allowed_mentions has its own camelCase option.
+    const { allowed_mentions, ...rest } = body;
+    await interaction.update({ ...rest, components: rest.components ?? [], allowedMentions: allowed_mentions } as Parameters<ButtonInteraction['update']>[0]);
+    await interaction.followUp(toast);
+  }
+
   return async (interaction) => {
     try {
       if (interaction.isChatInputCommand()) await onCommand(interaction);
       else if (interaction.isAutocomplete()) await onAutocomplete(interaction);
+      else if (interaction.isButton()) await onButton(interaction);
     } catch (error) {
       // Usually the interaction expired (10062) or Discord was unreachable. Log the code, not the error object: its
       // request URL carries the interaction token.
@@ -94,7 +119,7 @@ export function createInteractionHandler(commands: CommandHandler, log: Logger):
 }
 
 /** The chat is the channel the command was used in: a guild channel is a group, the bot's DM a private chat. */
-export function chatOf(interaction: ChatInputCommandInteraction): ChatRef {
+export function chatOf(interaction: ChatInputCommandInteraction | ButtonInteraction): ChatRef {
   if (interaction.inGuild()) {
     const channel = interaction.channel;
     const title = channel && 'name' in channel && typeof channel.name === 'string' ? channel.name : null;
@@ -108,7 +133,7 @@ export function chatOf(interaction: ChatInputCommandInteraction): ChatRef {
  * default_member_permissions only hides it in the UI: server admins can override that, so it is checked here again.
  * In a DM the user manages their own chat.
  */
-function mayManage(interaction: ChatInputCommandInteraction): boolean {
+function mayManage(interaction: ChatInputCommandInteraction | ButtonInteraction): boolean {
   if (!interaction.inGuild()) return true;
   return interaction.memberPermissions.has(PermissionFlagsBits.ManageChannels);
 }

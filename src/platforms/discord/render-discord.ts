@@ -2,7 +2,8 @@
 // is escaped (discord-markdown), long values are shortened visibly, changes that do not fit are counted, and the
 // message pings no one (`allowed_mentions: { parse: [] }`) except the chat's own ops mention on high severity.
 // Pure: the output is the JSON body that is posted.
-import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import type { MessageControls } from '../../core/alert-actions.js';
+import { UNMATCHED, coingeckoLabel, reminderLine, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { packLines } from '../../core/text.js';
@@ -35,6 +36,18 @@ export interface DiscordEmbed {
   footer: { text: string };
 }
 
+/** A message button (component type 2) with our payload as its custom_id. */
+export interface DiscordButton {
+  type: 2;
+  /** 1 primary, 2 secondary, 4 danger. */
+  style: 1 | 2 | 4;
+  label: string;
+  custom_id: string;
+}
+
+/** One action row (component type 1) of buttons; an empty list once no button is left, so an update removes them. */
+export type DiscordComponents = Array<{ type: 1; components: DiscordButton[] }>;
+
 /** The body of `POST /channels/{id}/messages`. */
 export interface DiscordAlertMessage {
   /** Only the ops ping (`🔔 <@&role>`), on high-severity alerts of chats that set one with /mention. */
@@ -42,7 +55,22 @@ export interface DiscordAlertMessage {
   embeds: [DiscordEmbed];
   /** Nothing from `parse`; at most the one role or user of the ops ping, listed by id. */
   allowed_mentions: MentionPing['allowed_mentions'];
+  /** The alert's buttons. */
+  components?: DiscordComponents;
 }
+
+const STYLE = { primary: 1, danger: 4 } as const;
+
+/** The buttons as one action row; undefined when the message has no controls at all. */
+export function discordComponents(controls: MessageControls | undefined): DiscordComponents | undefined {
+  if (!controls) return undefined;
+  if (controls.buttons.length === 0) return [];
+  const buttons = controls.buttons.map((b): DiscordButton => ({ type: 2, style: b.style ? STYLE[b.style] : 2, label: b.label, custom_id: b.payload }));
+  return [{ type: 1, components: buttons }];
+}
+
+/** What was done from the buttons, as lines under the description (a name is payload: escaped). */
+const statusText = (controls: MessageControls | undefined) => (controls?.status ?? []).map((line) => `\n${escapeWithin(line, 300)}`).join('');
 
 export interface RenderOptions {
   /** The chat's ops mention (`<@&id>` or `<@id>`, as stored by /mention); pinged on high-severity alerts only. */
@@ -75,7 +103,8 @@ export function renderDiscordAlert(alert: Alert, options: RenderOptions = {}): D
   const head = header(alert);
   // Only high-severity alerts ping, and only the chat's own ops mention (checked again: it comes from the database).
   const ping = (alert.severity === 'high' && mentionPing(options.mention)) || { allowed_mentions: { parse: [] as [] } };
-  const message = (fields: DiscordEmbedField[]): DiscordAlertMessage => ({ ...ping, embeds: [embed(alert, head, fields)] });
+  const components = discordComponents(alert.controls);
+  const message = (fields: DiscordEmbedField[]): DiscordAlertMessage => ({ ...ping, embeds: [embed(alert, head, fields)], ...(components && { components }) });
   // Shrink long values step by step until the whole embed fits 6000 characters; if even short values do not fit
   // (many changes with long explorer links), show fewer changes and count the rest.
   const caps = [EMBED_LIMITS.fieldValue, 512, 256, 128];
@@ -104,12 +133,14 @@ function header(alert: Alert): Head {
   const name = [coin.name ? `**${escapeWithin(coin.name, 200)}**` : '', coin.symbol ? `\\(${escapeWithin(coin.symbol.toUpperCase(), 50)}\\)` : '']
     .filter(Boolean)
     .join(' ');
+  const reminder = reminderLine(alert);
   const description = [
+    ...(reminder === undefined ? [] : [`**${escapeWithin(reminder, 300)}**`]),
     BADGE[alert.severity],
     coin.id === null
       ? `Coin: **${escapeWithin(coinTitle(coin), 200)}** · ${escapeMarkdown(UNMATCHED)}`
       : `Coin: ${name ? `${name} · ` : ''}id ${escapeWithin(coin.id, 120)}`,
-    `[${coingeckoLabel(alert)}](${linkUrl(alert.coingeckoUrl)})`,
+    `[${coingeckoLabel(alert)}](${linkUrl(alert.coingeckoUrl)})${statusText(alert.controls)}`,
   ].join('\n');
   // Footers render no markdown, so the event id is shown as it is, only stripped of invisible characters and capped.
   // eslint-disable-next-line no-control-regex
@@ -191,6 +222,7 @@ function section(item: AlertItem): Section {
 export interface DiscordDigestMessage {
   embeds: [Omit<DiscordEmbed, 'url' | 'fields'>];
   allowed_mentions: { parse: [] };
+  components?: DiscordComponents;
 }
 
 const DIGEST_COLOR = 0x8b8d98;
@@ -201,8 +233,12 @@ export function renderDiscordDigest(digest: Digest): DiscordDigestMessage {
     const label = entry.coingeckoUrl.length <= 300 ? `[${coin}](${linkUrl(entry.coingeckoUrl)})` : coin;
     return `• ${label}: ${escapeWithin(entry.summary, Math.min(400, EMBED_LIMITS.description - label.length - 4))}`;
   });
-  const [description = ''] = packLines(lines, EMBED_LIMITS.description, 1, (hidden) => escapeMarkdown(`… ${hidden} more not shown`));
+  const status = statusText(digest.controls);
+  const [packed = ''] = packLines(lines, EMBED_LIMITS.description - status.length, 1, (hidden) => escapeMarkdown(`… ${hidden} more not shown`));
+  const description = `${packed}${status}`;
+  const components = discordComponents(digest.controls);
   return {
+    ...(components && { components }),
     embeds: [
       {
         title: escapeWithin(digestTitle(digest), EMBED_LIMITS.title),

@@ -4,7 +4,8 @@
 // Slack's limits. Changes that do not fit in one message are summarised with a link to CoinGecko, never dropped silently.
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { packLines } from '../../core/text.js';
-import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import type { MessageControls } from '../../core/alert-actions.js';
+import { UNMATCHED, coingeckoLabel, reminderLine, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import { describeChange } from '../../core/wording.js';
 import type { ExplorerLink } from '../../core/explorers.js';
 import { fitSlack, shortenForSlack, slackLink } from './slack-text.js';
@@ -40,11 +41,37 @@ export interface Mrkdwn {
   verbatim: true;
 }
 export type TextObject = PlainText | Mrkdwn;
+/** An alert button: its payload rides in `value`; `action_id` names the action (unique within the block). */
+export interface SlackButton {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
 export type SlackBlock =
   | { type: 'header'; text: PlainText }
   | { type: 'section'; text?: TextObject; fields?: TextObject[] }
   | { type: 'context'; elements: TextObject[] }
+  | { type: 'actions'; block_id: string; elements: SlackButton[] }
   | { type: 'divider' };
+
+/** The block_id of the buttons' block, and the prefix of their action_ids: how an interaction is known as ours. */
+export const ACTIONS_BLOCK = 'coinsentry_actions';
+
+/** What was done from the buttons (names are payload: plain_text), then the buttons still to press. */
+export function controlBlocks(controls: MessageControls | undefined): SlackBlock[] {
+  if (!controls) return [];
+  const status: SlackBlock[] = controls.status.length ? [{ type: 'context', elements: controls.status.slice(0, 10).map((line) => plain(line, 300)) }] : [];
+  const buttons: SlackButton[] = controls.buttons.map((b) => ({
+    type: 'button',
+    text: { type: 'plain_text', text: b.label, emoji: false },
+    action_id: `${ACTIONS_BLOCK}_${b.action}`,
+    value: b.payload,
+    ...(b.style && { style: b.style }),
+  }));
+  return [...status, ...(buttons.length ? [{ type: 'actions' as const, block_id: ACTIONS_BLOCK, elements: buttons }] : [])];
+}
 
 export interface SlackMessage {
   /** Notification and fallback text (escaped). */
@@ -92,15 +119,18 @@ export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {})
 
   const groups = groupItems(alert.items).map(renderGroup);
   const ping = alert.severity === 'high' && options.mention ? options.mention : undefined;
-  const blocks: SlackBlock[] = [header, ...(ping ? [{ type: 'section' as const, text: ours(`🔔 ${ping}`) }] : []), coinSection];
-  let used = textLength([header, coinSection, footer]);
+  const reminder = reminderLine(alert);
+  const late: SlackBlock[] = reminder === undefined ? [] : [{ type: 'section', text: plain(reminder, 300) }];
+  const controls = controlBlocks(alert.controls);
+  const blocks: SlackBlock[] = [header, ...late, ...(ping ? [{ type: 'section' as const, text: ours(`🔔 ${ping}`) }] : []), coinSection];
+  let used = textLength([header, ...late, coinSection, footer, ...controls]);
   let shownItems = 0;
   for (const [index, group] of groups.entries()) {
     const moreAfter = index < groups.length - 1 ? 1 : 0;
     const cost = textLength(group.blocks);
     // Keep one block (and some text) free for the "… and N more" line whenever something could still follow.
     const fits =
-      blocks.length + group.blocks.length + moreAfter + 1 <= BLOCK_KIT_LIMITS.blocks &&
+      blocks.length + group.blocks.length + moreAfter + 1 + controls.length <= BLOCK_KIT_LIMITS.blocks &&
       used + cost + (moreAfter ? 200 : 0) <= BLOCK_KIT_LIMITS.totalText;
     if (!fits) break;
     blocks.push(...group.blocks);
@@ -114,11 +144,12 @@ export function renderSlackAlert(alert: Alert, options: SlackRenderOptions = {})
       text: ours(`… and ${omitted} more change${omitted === 1 ? '' : 's'} not shown here: ${slackLink(alert.coingeckoUrl, 'see CoinGecko')}`),
     });
   }
-  blocks.push(footer);
+  blocks.push(footer, ...controls);
 
   const count = alert.items.length;
   const text = [
     ping ? `${ping} ` : '',
+    reminder === undefined ? '' : fitSlack(`${reminder} · `, 300),
     fitSlack(`${ICON[alert.severity]} ${alert.headline}${high}: `, 200),
     fitSlack(coinTitle(coin), 300),
     fitSlack(` · ${count} change${count === 1 ? '' : 's'} · ${alert.coingeckoUrl}`, 400),
@@ -234,6 +265,7 @@ export function renderSlackDigest(digest: Digest): SlackMessage {
     { type: 'header', text: { type: 'plain_text', text: fitSlack(`🗂 ${title}`, BLOCK_KIT_LIMITS.headerText), emoji: false } },
     ...sections.filter((text) => text !== '').map((text): SlackBlock => ({ type: 'section', text: plain(text, BLOCK_KIT_LIMITS.sectionText) })),
     { type: 'context', elements: [plain(digestFooter(digest), 600)] },
+    ...controlBlocks(digest.controls),
   ];
   return { text: fitSlack(title, 300), blocks };
 }

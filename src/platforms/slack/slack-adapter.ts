@@ -1,12 +1,15 @@
-// Slack through @slack/web-api: slash commands arrive over HTTP (POST /slack/commands, see slack-commands-route.ts) and
-// alerts leave through chat.postMessage as Block Kit, with Web API answers mapped to dispatcher outcomes. Rate limits
+// Slack through @slack/web-api: slash commands arrive over HTTP (POST /slack/commands, see slack-commands-route.ts),
+// button presses too (POST /slack/interactions), and alerts leave through chat.postMessage as Block Kit, with Web API
+// answers mapped to dispatcher outcomes; a pressed alert is edited with chat.update. Rate limits
 // are not waited out inside the client: a 429 goes back to the dispatcher, which pauses only that channel.
 import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
 import { PlatformUnauthorizedError } from '../platform-state.js';
 import type { ChatRef, PlatformAdapter, SendOutcome } from '../port.js';
+import type { PressResult } from '../../core/alert-press.js';
 import { renderSlackAlert, renderSlackDigest, type SlackMessage } from './render-slack.js';
 import { slackCommandsRoute } from './slack-commands-route.js';
+import { slackInteractionsRoute, type PressTarget } from './slack-interactions-route.js';
 import { slackOutcome } from './slack-outcome.js';
 import { fitSlack } from './slack-text.js';
 
@@ -47,6 +50,16 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
     }
   }
 
+  /** After a press: the message drawn again with its new controls, then the toast, seen by the presser only. */
+  async function answerPress(target: PressTarget, result: PressResult): Promise<void> {
+    if (result.edit && target.ts) {
+      const { message, mention } = result.edit;
+      const { text, blocks } = message.kind === 'alert' ? renderSlackAlert(message.alert, { mention }) : renderSlackDigest(message.digest);
+      await client.chat.update({ channel: target.channel, ts: target.ts, text, blocks });
+    }
+    await client.chat.postEphemeral({ channel: target.channel, user: target.user, text: fitSlack(result.toast, 3000) });
+  }
+
   return {
     platform: 'slack',
     // Slack allows about one message per second per channel, with short bursts; the overall cap is ours.
@@ -58,14 +71,11 @@ export function createSlackAdapter(options: SlackOptions): PlatformAdapter {
 
     // Replies are the HTTP answer to the slash command itself (no chat.postMessage): intake.replies is not needed.
     routes({ commands }) {
-      const app = slackCommandsRoute({
-        commands,
-        signingSecret: options.signingSecret,
-        allowedUsers: options.allowedUsers,
-        clock: options.clock ?? Date.now,
-        log,
-      });
-      return [{ path: '/slack/commands', app }];
+      const signed = { commands, signingSecret: options.signingSecret, allowedUsers: options.allowedUsers, clock: options.clock ?? Date.now, log };
+      return [
+        { path: '/slack/commands', app: slackCommandsRoute(signed) },
+        { path: '/slack/interactions', app: slackInteractionsRoute({ ...signed, answer: answerPress }) },
+      ];
     },
 
     async start() {

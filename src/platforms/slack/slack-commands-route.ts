@@ -2,12 +2,11 @@
 // form → command service. The answer goes back in the HTTP response itself as an ephemeral message, so only the
 // person who typed the command sees it; Slack needs it within 3 seconds, and our commands answer from SQLite at once.
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { CommandHandler } from '../../core/command-service.js';
 import type { Logger } from '../../logger.js';
 import { parseSlashCommand, routeSlashCommand, slackForm, type SlashCommand } from './slash-command.js';
 import { fitSlack, shortenForSlack } from './slack-text.js';
-import { verifySlackRequest } from './verify-slack-signature.js';
+import { signedForm, slackBodyLimit } from './signed-form.js';
 
 export interface SlackCommandsDeps {
   commands: CommandHandler;
@@ -42,6 +41,11 @@ export function showSlackMentions(escaped: string): string {
   return escaped.replace(/&lt;(@[UW][A-Z0-9]{2,20}|!subteam\^[A-Z0-9]{2,20})&gt;/g, '<$1>');
 }
 
+/** DESIGN §3: only group chats restrict who manages subscriptions; a DM is its owner's own. Empty allow-list: everyone. */
+export function slackMayManage(allowed: ReadonlySet<string>, chat: { kind: string }, userId: string): boolean {
+  return chat.kind === 'private' || allowed.size === 0 || allowed.has(userId);
+}
+
 export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
   const { commands, log } = deps;
   const allowed = new Set(deps.allowedUsers);
@@ -52,31 +56,18 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
     return { response_type: 'ephemeral' as const, text: mentions ? showSlackMentions(escaped) : escaped };
   };
 
-  app.post(
-    '/',
-    bodyLimit({ maxSize: maxBodyBytes, onError: (c) => c.json({ error: `body larger than ${maxBodyBytes} bytes` }, 413) }),
-    async (c) => {
-      const rawBody = new Uint8Array(await c.req.arrayBuffer());
-      const verdict = verifySlackRequest(
-        deps.signingSecret,
-        { timestamp: c.req.header('x-slack-request-timestamp'), signature: c.req.header('x-slack-signature'), rawBody },
-        deps.clock(),
-      );
-      if (!verdict.ok) {
-        log.warn({ reason: verdict.reason }, 'slack command refused');
-        return c.json({ error: 'invalid request signature' }, 401);
-      }
+  app.post('/', slackBodyLimit(maxBodyBytes), async (c) => {
+    const signed = await signedForm(c, deps, 'slack command');
+    if ('refused' in signed) return signed.refused;
+    const { form } = signed;
+    // Slack checks the certificate of a new endpoint with a signed `ssl_check=1` request and wants a plain 200.
+    if (form.get('ssl_check') === '1') return c.body(null, 200);
+    const slash = parseSlashCommand(form);
+    if (!slash) return c.json({ error: 'not a slash command' }, 400);
 
-      const form = new URLSearchParams(Buffer.from(rawBody).toString('utf8'));
-      // Slack checks the certificate of a new endpoint with a signed `ssl_check=1` request and wants a plain 200.
-      if (form.get('ssl_check') === '1') return c.body(null, 200);
-      const slash = parseSlashCommand(form);
-      if (!slash) return c.json({ error: 'not a slash command' }, 400);
-
-      const { name, reply } = await answer(slash);
-      return c.json(ephemeral(reply, name === 'mention'));
-    },
-  );
+    const { name, reply } = await answer(slash);
+    return c.json(ephemeral(reply, name === 'mention'));
+  });
 
   // Slack shows a bare 500 as "failed with the error http_service_error"; tell the user instead (and log the cause).
   app.onError((error, c) => {
@@ -93,8 +84,7 @@ export function slackCommandsRoute(deps: SlackCommandsDeps): Hono {
         chat: slash.chat,
         name,
         args,
-        // DESIGN §3: only group chats restrict who manages subscriptions; a DM is its owner's own.
-        canManage: () => slash.chat.kind === 'private' || allowed.size === 0 || allowed.has(slash.userId),
+        canManage: () => slackMayManage(allowed, slash.chat, slash.userId),
         managers: MANAGERS,
         senderId: slash.userId,
         answerRequired: true,

@@ -1,5 +1,6 @@
 // The Slack app manifest, generated from the declared chat commands: paste it into "Create New App → From an app
-// manifest" and every command coinsentry answers is registered, each pointing at POST /slack/commands.
+// manifest" and every command coinsentry answers is registered, each pointing at POST /slack/commands, with the
+// Interactivity request URL (POST /slack/interactions) that alert buttons need.
 // `npm run slack-manifest -- https://your.host` prints it for your host; deploy/slack-app-manifest.json is its copy for
 // https://coinsentry.example.com, kept equal to this output by a test.
 import { CHAT_COMMANDS, type ChatCommand } from '../../core/commands.js';
@@ -20,7 +21,8 @@ const MAX_DESCRIPTION = 100;
 const MAX_HINT = 1000;
 
 export function slackManifest(baseUrl: string = EXAMPLE_BASE_URL) {
-  const url = `${baseUrl.replace(/\/+$/, '')}/slack/commands`;
+  const base = baseUrl.replace(/\/+$/, '');
+  const url = `${base}/slack/commands`;
   const direct: SlashCommandEntry[] = CHAT_COMMANDS.filter((c: ChatCommand) => DIRECT.has(c.name)).map((c) => ({
     command: `/${c.name}`,
     url,
@@ -44,6 +46,12 @@ export function slackManifest(baseUrl: string = EXAMPLE_BASE_URL) {
       slash_commands: [umbrella, ...direct],
     },
     oauth_config: { scopes: { bot: ['chat:write', 'chat:write.public', 'commands'] } },
-    settings: { org_deploy_enabled: false, socket_mode_enabled: false, token_rotation_enabled: false },
+    settings: {
+      // Alert buttons (Mute 1d, Unwatch, Acknowledge) post their presses here.
+      interactivity: { is_enabled: true, request_url: `${base}/slack/interactions` },
+      org_deploy_enabled: false,
+      socket_mode_enabled: false,
+      token_rotation_enabled: false,
+    },
   };
 }

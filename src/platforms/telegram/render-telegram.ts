@@ -1,6 +1,8 @@
 // Telegram rendering: a neutral Alert → one HTML-parse-mode message of at most 4096 characters. Every payload value is
 // escaped; long values are shortened visibly, and changes that do not fit are summarised, never cut mid-entity.
-import { UNMATCHED, coingeckoLabel, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import type { MessageControls } from '../../core/alert-actions.js';
+import { UNMATCHED, coingeckoLabel, reminderLine, type Alert, type AlertItem, type Severity } from '../../core/alert.js';
 import { coinTitle, digestFooter, digestTitle, type Digest } from '../../core/compact.js';
 import { packLines, shorten, withoutBidiControls } from '../../core/text.js';
 import { describeChange } from '../../core/wording.js';
@@ -42,8 +44,10 @@ export function renderTelegramAlert(alert: Alert, options: TelegramRenderOptions
           .filter(Boolean)
           .join(' ');
   const ping = alert.severity === 'high' && options.mention ? `🔔 ${escapeHtml(options.mention)}\n` : '';
-  const head = `${ping}${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
-  const foot = link(alert.coingeckoUrl, coingeckoLabel(alert));
+  const reminder = reminderLine(alert);
+  const late = reminder === undefined ? '' : `<b>${v(reminder, 300)}</b>\n`;
+  const head = `${ping}${late}${ICON[alert.severity]} <b>${escapeHtml(alert.headline)}</b>${alert.severity === 'high' ? ' · HIGH SEVERITY' : ''}\n${title}`;
+  const foot = link(alert.coingeckoUrl, coingeckoLabel(alert)) + statusLines(alert.controls);
 
   const blocks = alert.items.map(renderItem);
   const more = (omitted: number) => (omitted > 0 ? [`… and ${omitted} more change${omitted === 1 ? '' : 's'}: see CoinGecko`] : []);
@@ -76,10 +80,21 @@ function renderItem(item: AlertItem): string {
   ].join('\n');
 }
 
+/** What was done from the message's buttons (`✅ Acknowledged by Ada at 14:32 UTC`), below it; names are payload. */
+function statusLines(controls: MessageControls | undefined): string {
+  return (controls?.status ?? []).map((line) => `\n${v(line, 300)}`).join('');
+}
+
+/** The message's buttons as an inline keyboard (one row); an empty keyboard once none is left, so an edit removes them. */
+export function telegramKeyboard(controls: MessageControls | undefined): InlineKeyboardMarkup | undefined {
+  if (!controls) return undefined;
+  return { inline_keyboard: controls.buttons.length ? [controls.buttons.map((b) => ({ text: b.label, callback_data: b.payload }))] : [] };
+}
+
 /** A digest as one HTML message: the title, one line per held alert (linked coin, compact summary), the footer. */
 export function renderTelegramDigest(digest: Digest): string {
   const head = `🗂 <b>${escapeHtml(digestTitle(digest))}</b>`;
-  const foot = escapeHtml(digestFooter(digest));
+  const foot = escapeHtml(digestFooter(digest)) + statusLines(digest.controls);
   const room = MAX_MESSAGE_LENGTH - head.length - foot.length - 2 * 2;
   const lines = digest.entries.map((entry) => {
     const coin = v(coinTitle(entry.coin), 80);

@@ -2,16 +2,17 @@
 // POST /telegram/webhook), admin checks in groups, chat lifecycle (blocked, removed, upgraded to a supergroup), and
 // alert sending with Bot API answers mapped to dispatcher outcomes.
 import { Bot, GrammyError, HttpError, webhookCallback, type Context } from 'grammy';
-import type { Chat } from 'grammy/types';
+import type { Chat, InlineKeyboardMarkup, User } from 'grammy/types';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { CHAT_COMMANDS, HANDLED_NAMES } from '../../core/commands.js';
+import type { PressResult } from '../../core/alert-press.js';
 import type { Logger } from '../../logger.js';
 import { PlatformUnauthorizedError, type ReportState } from '../platform-state.js';
 import type { ChatKind, ChatRef, Intake, PlatformAdapter, RateLimits, ReplyLane, SendOutcome } from '../port.js';
 import { packLines, shorten } from '../../core/text.js';
-import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest } from './render-telegram.js';
+import { MAX_MESSAGE_LENGTH, renderTelegramAlert, renderTelegramDigest, telegramKeyboard } from './render-telegram.js';
 
 export interface TelegramOptions {
   token: string;
@@ -35,13 +36,14 @@ export interface TelegramOptions {
 export const TELEGRAM_MENU = CHAT_COMMANDS.map((c) => ({ command: c.name, description: c.summary }));
 /** The one line a private chat gets for text that is not one of our commands. */
 export const HELP_POINTER = 'I only understand commands. /help lists them, with examples.';
-const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member'] as const;
+const ALLOWED_UPDATES = ['message', 'channel_post', 'my_chat_member', 'callback_query'] as const;
 
 export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter {
   const log = options.log.child({ platform: 'telegram' });
   const bot = new Bot(options.token, { client: { apiRoot: options.apiRoot, timeoutSeconds: options.timeoutSeconds ?? 60 } });
   let installed = false;
-  const canManage = adminCheck(log, options.clock ?? Date.now);
+  const admins = adminCheck(log, options.clock ?? Date.now);
+  const canManage = admins.command;
   let report: ReportState | undefined;
   // Every Bot API call tells the connection state: an answer means connected, a network failure connecting, a 401 a
   // refused token. The state tracker logs only changes, so polling retries stay quiet.
@@ -100,6 +102,24 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     // channels the bot stays silent: other people's conversation and other bots' commands are normal there.
     bot.chatType('private').on('message:text', (ctx) => answer(replies, ctx, [HELP_POINTER]));
 
+    // A press of an alert button: the alert is edited in place to show what was done, then the press is answered with a
+    // toast (Telegram shows a spinner until then), whatever became of the edit.
+    bot.on('callback_query:data', async (ctx) => {
+      const message = ctx.callbackQuery.message;
+      if (!ctx.chat || !message) return void (await ctx.answerCallbackQuery());
+      const result = await commands.press({
+        payload: ctx.callbackQuery.data,
+        chat: chatRef(ctx.chat),
+        user: { id: String(ctx.from.id), name: displayName(ctx.from) },
+        canManage: () => admins.press(ctx),
+      });
+      try {
+        if (result.edit) await edit(ctx.chat.id, message.message_id, result.edit);
+      } finally {
+        await ctx.answerCallbackQuery({ text: result.toast });
+      }
+    });
+
     bot.on('my_chat_member', (ctx) => {
       const status = ctx.myChatMember.new_chat_member.status;
       if (status === 'kicked' || status === 'left') {
@@ -118,12 +138,28 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     });
   }
 
-  async function sendHtml(chat: ChatRef, html: string): Promise<SendOutcome> {
+  async function sendHtml(chat: ChatRef, html: string, keyboard?: InlineKeyboardMarkup): Promise<SendOutcome> {
     try {
-      await bot.api.sendMessage(chat.platformChatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true } });
+      const markup = keyboard?.inline_keyboard.length ? { reply_markup: keyboard } : {};
+      await bot.api.sendMessage(chat.platformChatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...markup });
       return { kind: 'sent' };
     } catch (error) {
       return telegramOutcome(error);
+    }
+  }
+
+  /** The pressed message, drawn again with its new controls. "Not modified" (a double tap's second edit) is fine. */
+  async function edit(chatId: number, messageId: number, { message, mention }: NonNullable<PressResult['edit']>): Promise<void> {
+    const [html, controls] =
+      message.kind === 'alert' ? [renderTelegramAlert(message.alert, { mention }), message.alert.controls] : [renderTelegramDigest(message.digest), message.digest.controls];
+    try {
+      await bot.api.editMessageText(chatId, messageId, html, {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        reply_markup: telegramKeyboard(controls) ?? { inline_keyboard: [] },
+      });
+    } catch (error) {
+      if (!(error instanceof GrammyError && /message is not modified/i.test(error.description))) throw error;
     }
   }
 
@@ -131,8 +167,8 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     platform: 'telegram',
     limits: { perSecond: options.ratePerSecond ?? 30, ...(options.chatLimits ?? { perChatIntervalMs: 1000, perGroupPerMinute: 20 }) },
 
-    send: (chat: ChatRef, alert) => sendHtml(chat, renderTelegramAlert(alert, { mention: chat.opsMention })),
-    sendDigest: (chat: ChatRef, digest) => sendHtml(chat, renderTelegramDigest(digest)),
+    send: (chat: ChatRef, alert) => sendHtml(chat, renderTelegramAlert(alert, { mention: chat.opsMention }), telegramKeyboard(alert.controls)),
+    sendDigest: (chat: ChatRef, digest) => sendHtml(chat, renderTelegramDigest(digest), telegramKeyboard(digest.controls)),
     sendNotice: (chat, text) =>
       bot.api.sendMessage(chat.platformChatId, shorten(text, MAX_MESSAGE_LENGTH), { link_preview_options: { is_disabled: true } }).then(SENT, telegramOutcome),
 
@@ -230,6 +266,12 @@ export function chatKind(type: Chat['type']): ChatKind {
   return 'group';
 }
 
+/** `Ada Lovelace`, as an acknowledgement names who took the alert (`@username` when there is no name). */
+function displayName(user: User): string {
+  const name = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  return name || (user.username ? `@${user.username}` : String(user.id));
+}
+
 function chatRef(chat: Chat): ChatRef {
   const title = 'title' in chat ? chat.title : 'username' in chat && chat.username ? `@${chat.username}` : null;
   return { platform: 'telegram', platformChatId: String(chat.id), kind: chatKind(chat.type), title: title ?? null };
@@ -240,16 +282,24 @@ const ADMIN_CACHE_MS = 60_000;
 const ADMIN_CACHE_MAX = 10_000;
 
 /**
- * Private chats and channels: whoever can post may manage. Groups: administrators, including anonymous ones, asked
- * with getChatMember at most once a minute per (chat, person).
+ * Commands: in private chats and channels whoever can post may manage; in groups administrators, including anonymous
+ * ones. Button presses: in a private chat its owner; elsewhere administrators only (in a channel every subscriber can
+ * press a button). Administrators are asked with getChatMember at most once a minute per (chat, person).
  */
-function adminCheck(log: Logger, clock: () => number): (ctx: Context) => Promise<boolean> {
+function adminCheck(log: Logger, clock: () => number): { command: (ctx: Context) => Promise<boolean>; press: (ctx: Context) => Promise<boolean> } {
   const known = new Map<string, { admin: boolean; until: number }>();
-  return async (ctx) => {
+  const command = async (ctx: Context) => {
     const chat = ctx.chat;
     if (!chat || chat.type === 'private' || chat.type === 'channel') return true;
     if (ctx.msg?.sender_chat?.id === chat.id) return true;
-    if (!ctx.from) return false;
+    return isAdmin(ctx);
+  };
+  const press = async (ctx: Context) => (ctx.chat?.type === 'private' ? true : isAdmin(ctx));
+  return { command, press };
+
+  async function isAdmin(ctx: Context): Promise<boolean> {
+    const chat = ctx.chat;
+    if (!chat || !ctx.from) return false;
     const key = `${chat.id}:${ctx.from.id}`;
     const cached = known.get(key);
     if (cached && cached.until > clock()) return cached.admin;
@@ -264,7 +314,7 @@ function adminCheck(log: Logger, clock: () => number): (ctx: Context) => Promise
       log.warn({ err: error, chat: chat.id }, 'could not check chat administrator status; refusing the change');
       return false;
     }
-  };
+  }
 }
 
 /** 401 (or 404 on getMe): Telegram does not know this token. */
