@@ -3,6 +3,7 @@ import { and, eq, inArray, or, sql } from 'drizzle-orm';
 import type { CoinName, Pair } from '../core/command-plan.js';
 import type { ChatAccess, ChatKind, ChatRef } from '../core/chat.js';
 import type { Db } from './open-database.js';
+import { perDatabase } from './per-database.js';
 import { OPEN_STATUSES } from './outbox.js';
 import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.js';
 
@@ -11,6 +12,9 @@ import { chats, coins, deliveries, subscriptions, type ChatRow } from './schema.
  * A new chat gets `access` (the command service passes `pending` when CHAT_ACCESS=approval); an existing one keeps its own.
  */
 export function ensureChat(db: Db, chat: ChatRef, access: ChatAccess = 'approved'): ChatRow {
+  // Every command passes here: a chat that is already as it should be is only read (a write per command cost ~1.5 ms).
+  const known = statements(db).chat.get({ platform: chat.platform, platformChatId: chat.platformChatId });
+  if (known && known.active && known.kind === chat.kind && (chat.title == null || known.title === chat.title)) return known;
   return db
     .insert(chats)
     .values({ platform: chat.platform, platformChatId: chat.platformChatId, kind: chat.kind, title: chat.title ?? null, access })
@@ -78,20 +82,11 @@ export function setOpsMention(db: Db, chatId: number, mention: string | null): v
 }
 
 export function findChat(db: Db, platform: string, platformChatId: string): ChatRow | undefined {
-  return db
-    .select()
-    .from(chats)
-    .where(and(eq(chats.platform, platform), eq(chats.platformChatId, platformChatId)))
-    .get();
+  return statements(db).chat.get({ platform, platformChatId });
 }
 
 export function listSubscriptions(db: Db, chatId: number): Pair[] {
-  return db
-    .select({ coinId: subscriptions.coinId, field: subscriptions.field })
-    .from(subscriptions)
-    .where(eq(subscriptions.chatId, chatId))
-    .orderBy(subscriptions.coinId, subscriptions.field)
-    .all();
+  return statements(db).subscriptions.all(chatId);
 }
 
 /** Applies a command's additions and removals in one transaction. */
@@ -111,9 +106,25 @@ export function applySubscriptionChanges(db: Db, chatId: number, add: readonly P
   });
 }
 
+const statements = perDatabase((db) => ({
+  // One bound parameter whatever the count (a /list of 500 ids): a primary-key lookup per id, prepared once.
+  coinNames: db.$client.prepare<[string], { id: string; name: string | null; symbol: string | null }>(
+    'select c.id, c.name, c.symbol from json_each(?) as wanted join coins as c on c.id = wanted.value',
+  ),
+  // Up to SUBSCRIPTION_LIMIT rows on every /list, /watch and /unwatch: read raw, not mapped column by column.
+  subscriptions: db.$client.prepare<[number], Pair>(
+    'select coin_id as coinId, field from subscriptions where chat_id = ? order by coin_id, field',
+  ),
+  chat: db
+    .select()
+    .from(chats)
+    .where(and(eq(chats.platform, sql.placeholder('platform')), eq(chats.platformChatId, sql.placeholder('platformChatId'))))
+    .prepare(),
+}));
+
 export function coinNames(db: Db, ids: readonly string[]): Map<string, CoinName> {
   if (ids.length === 0) return new Map();
-  const rows = db.select().from(coins).where(inArray(coins.id, [...new Set(ids)])).all();
+  const rows = statements(db).coinNames.all(JSON.stringify([...new Set(ids)]));
   return new Map(rows.map((r) => [r.id, { name: r.name, symbol: r.symbol }]));
 }
 

@@ -1,27 +1,38 @@
 // History for /recent: recorded events as alert sources, newest first, from the events and changes tables; when they
 // run out before the count asked for and retention has pruned, the horizon from which history is kept comes last.
-import { and, desc, eq, exists, inArray, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, exists, inArray, sql } from 'drizzle-orm';
 import type { RecentAlert, RecentEntry } from '../core/recent.js';
 import type { Db } from './open-database.js';
+import { DELIVERY_STATUSES } from './outbox.js';
+import { perDatabase } from './per-database.js';
 import { DAY_MS, lastPrune } from './retention.js';
-import { changes, deliveries, events } from './schema.js';
+import { changes, events } from './schema.js';
+
+interface ChatHistoryRow {
+  eventRowId: number;
+  positions: string;
+  status: string;
+  ackedAt: number | null;
+  ackedBy: string | null;
+}
+
+/**
+ * A chat's latest rows without a (chat_id, id) index (one more index entry for every row of every fan-out): the newest
+ * `limit` of each status through the (chat_id, status, next_attempt_at) index — a sent row's next_attempt_at is when it
+ * was sent — then the newest `limit` of those by id. It reads at most statuses × limit index entries, whatever the
+ * chat's history. Reminders repeat their alert: /recent lists the alert once.
+ */
+export const CHAT_HISTORY_SQL = `select eventRowId, positions, status, ackedAt, ackedBy from (${DELIVERY_STATUSES.map(
+  (status) => `select * from (select id, event_row_id as eventRowId, matched_positions as positions, status, acked_at as ackedAt, acked_by as ackedBy
+    from deliveries indexed by deliveries_chat_status_due
+    where chat_id = @chatId and status = '${status}' and reminder_of is null order by next_attempt_at desc limit @limit)`,
+).join(' union all ')}) order by id desc limit @limit`;
+
+const statements = perDatabase((db) => ({ chatHistory: db.$client.prepare<{ chatId: number; limit: number }, ChatHistoryRow>(CHAT_HISTORY_SQL) }));
 
 /** The chat's last `limit` alerts (sent, muted, held or queued), each with the changes it matched. */
 export function chatHistory(db: Db, chatId: number, limit: number): RecentEntry[] {
-  const rows = db
-    .select({
-      eventRowId: deliveries.eventRowId,
-      positions: deliveries.matchedPositions,
-      status: deliveries.status,
-      ackedAt: deliveries.ackedAt,
-      ackedBy: deliveries.ackedBy,
-    })
-    .from(deliveries)
-    // Reminders repeat their alert: /recent lists the alert once.
-    .where(and(eq(deliveries.chatId, chatId), isNull(deliveries.reminderOf)))
-    .orderBy(desc(deliveries.id))
-    .limit(limit)
-    .all();
+  const rows = statements(db).chatHistory.all({ chatId, limit });
   const byEvent = new Map(rows.map((r) => [r.eventRowId, r]));
   const found = entries(db, [...byEvent.keys()], (eventRowId) => {
     const row = byEvent.get(eventRowId)!;

@@ -1,5 +1,5 @@
 // Mutes in SQLite: set, end and list a chat's mutes, and read every active one for the dispatcher.
-import { and, eq, gt, lte, sql } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import type { Mute } from '../core/mutes.js';
 import type { Db } from './open-database.js';
 import { perDatabase } from './per-database.js';
@@ -34,14 +34,10 @@ export function endMutes(db: Db, chatId: number, now: number, targets?: Readonly
 
 /** The chat's mutes still running at `now`, soonest to end first. */
 const statements = perDatabase((db) => ({
-  active: db
-    .select({ kind: mutes.kind, target: mutes.target, until: mutes.until })
-    .from(mutes)
-    .where(and(eq(mutes.chatId, sql.placeholder('chatId')), gt(mutes.until, sql.placeholder('now'))))
-    .orderBy(mutes.until)
-    .prepare(),
+  // The gate reads it per chat and /list shows it: up to MUTE_LIMIT rows, through the chat's (chat_id, kind, target) index.
+  active: db.$client.prepare<[number, number], Mute>('select kind, target, until from mutes where chat_id = ? and until > ? order by until'),
 }));
 
 export function listMutes(db: Db, chatId: number, now: number): Mute[] {
-  return statements(db).active.all({ chatId, now }) as Mute[];
+  return statements(db).active.all(chatId, now);
 }

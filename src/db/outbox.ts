@@ -41,6 +41,9 @@ export function countByStatus(db: Db, statuses: readonly string[]): number {
 /** Statuses of rows still to be sent: waiting, in flight, or held for a digest (the outbox depth, and what a chat that goes away cancels). */
 export const OPEN_STATUSES = ['pending', 'sending', 'held'] as const;
 
+/** Every status an outbox row can have (see `deliveries.status` in schema.ts). */
+export const DELIVERY_STATUSES = [...OPEN_STATUSES, 'sent', 'muted', 'dead', 'cancelled'] as const;
+
 export const outboxDepth = (db: Db) => countByStatus(db, OPEN_STATUSES);
 export const deadLetters = (db: Db) => countByStatus(db, ['dead']);
 

@@ -2,7 +2,7 @@
 // changes or events, no temporary sort), and the answers are right for top-level fields, sub-fields and coins.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecentAlert, RecentEntry } from '../../src/core/recent.js';
-import { coinEvents, coinHistory, fieldEvents, fieldHistory } from '../../src/db/history.js';
+import { CHAT_HISTORY_SQL, chatHistory, coinEvents, coinHistory, fieldEvents, fieldHistory } from '../../src/db/history.js';
 import { tempDb, type TempDb } from '../support/harness.js';
 
 let t: TempDb;
@@ -52,5 +52,20 @@ describe('/recent history queries', () => {
     ]);
     expect(alerts(fieldHistory(t.db, 'platforms.solana', 2)).map((e) => e.source.eventId)).toEqual(['e37', 'e33']);
     expect(alerts(fieldHistory(t.db, 'name', 50))).toHaveLength(20);
+  });
+
+  it("read a chat's own alerts through its per-status index slices, never its whole history, newest first", () => {
+    t = tempDb();
+    seed();
+    const sql = t.db.$client;
+    sql.exec("insert into chats (platform, platform_chat_id, kind) values ('telegram', '1', 'private'), ('telegram', '2', 'private')");
+    const row = sql.prepare('insert into deliveries (event_row_id, chat_id, status, matched_positions, next_attempt_at) values (?, ?, ?, \'[0]\', ?)');
+    const statuses = ['sent', 'muted', 'pending', 'sent', 'held', 'dead', 'cancelled', 'sent'];
+    for (let event = 1; event <= 40; event += 1) row.run(event, 1 + (event % 2), statuses[event % statuses.length], 1000 + event);
+    const detail = (sql.prepare(`explain query plan ${CHAT_HISTORY_SQL}`).all({ chatId: 1, limit: 5 }) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(detail).toMatch(/SEARCH deliveries USING INDEX deliveries_chat_status_due/);
+    expect(detail).not.toMatch(/SCAN deliveries/);
+    // Chat 2 has the odd events; its five newest rows, whatever their status.
+    expect(alerts(chatHistory(t.db, 2, 5)).map((e) => e.source.eventId)).toEqual(['e39', 'e37', 'e35', 'e33', 'e31']);
   });
 });
