@@ -121,7 +121,9 @@ function composeBatch(db: Db, events: number): Subject['batch'] {
  */
 async function gateBatch(subject: Subject): Promise<void> {
   const now = Date.now();
-  const verdicts = gateRows(subject.batch, createGateStateReader(subject.db, now, DIGEST), now, DIGEST);
+  const states = createGateStateReader(subject.db, now, DIGEST);
+  states.preload(subject.batch.map((row) => row.chatId));
+  const verdicts = gateRows(subject.batch, states, now, DIGEST);
   if (verdicts.length !== GATE_BATCH) throw new Error('the gate gave no verdicts');
 }
 

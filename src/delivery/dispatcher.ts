@@ -128,6 +128,7 @@ export function createDispatcher(deps: DispatcherDeps): Dispatcher {
         });
         const { claims, unreached } = claimChats(db, chatIds, { platforms: sender.live(), now, limit: room });
         ready.putBack(unreached);
+        gateState.preload(claims.filter((claim) => claim.alerts.length > 0).map((claim) => claim.chatId));
         for (const claim of claims) budget -= serve(claim, now, gateState);
       }
       const next = ready.nextDueAt();
