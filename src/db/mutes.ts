@@ -35,7 +35,7 @@ export function endMutes(db: Db, chatId: number, now: number, targets?: Readonly
 /** The chat's mutes still running at `now`, soonest to end first. */
 const statements = perDatabase((db) => ({
   // The gate reads it per chat and /list shows it: up to MUTE_LIMIT rows, through the chat's (chat_id, kind, target) index.
-  active: db.$client.prepare<[number, number], Mute>('select kind, target, until from mutes where chat_id = ? and until > ? order by until'),
+  active: db.$client.prepare<[number, number], Mute>('select kind, target, until from mutes indexed by mutes_chat_target where chat_id = ? and until > ? order by until'),
 }));
 
 export function listMutes(db: Db, chatId: number, now: number): Mute[] {

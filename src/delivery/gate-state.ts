@@ -16,11 +16,16 @@ export interface GateStateReader {
   preload(chatIds: readonly number[]): void;
 }
 
+/**
+ * The active mutes of a list of chats (JSON array of ids). `cross join` keeps the list outside and `indexed by` the
+ * per-chat index inside: with statistics, SQLite otherwise walked mutes_until (every active mute, 12.8 ms for 1,000 in
+ * one chat) and probed the list for each.
+ */
+export const CHATS_MUTES_SQL = `select m.chat_id as chatId, m.kind, m.target, m.until from json_each(?) as wanted
+  cross join mutes as m indexed by mutes_chat_target on m.chat_id = wanted.value and m.until > ? order by m.until`;
+
 const statements = perDatabase((db) => ({
-  mutes: db.$client.prepare<[string, number], Mute & { chatId: number }>(
-    `select m.chat_id as chatId, m.kind, m.target, m.until from json_each(?) as wanted
-     join mutes as m on m.chat_id = wanted.value and m.until > ? order by m.until`,
-  ),
+  mutes: db.$client.prepare<[string, number], Mute & { chatId: number }>(CHATS_MUTES_SQL),
   digest: db.$client.prepare<{ chats: string; since: number; upTo: number }, { chatId: number; lowSent: number; heldUntil: number | null }>(
     `select wanted.value as chatId,
        (select count(*) from (select 1 from deliveries indexed by deliveries_chat_status_due

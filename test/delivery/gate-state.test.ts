@@ -1,6 +1,6 @@
 // The gate's view of chats: read for a pump's chats at once (preload) it is the same as read chat by chat.
 import { afterEach, describe, expect, it } from 'vitest';
-import { createGateStateReader } from '../../src/delivery/gate-state.js';
+import { CHATS_MUTES_SQL, createGateStateReader } from '../../src/delivery/gate-state.js';
 import { tempDb, type TempDb } from '../support/harness.js';
 
 let t: TempDb;
@@ -34,5 +34,17 @@ describe('the gate state reader', () => {
     expect(atOnce(1).mutes.map((m) => m.target)).toEqual(['categories', 'bitcoin']);
     expect(atOnce(2)).toEqual({ mutes: [], lowSent: 5, heldUntil: now + 5_000 });
     expect(atOnce(3)).toEqual({ mutes: [], lowSent: 0, heldUntil: undefined });
+  });
+
+  it('reads the listed chats\' mutes through the per-chat index, even with statistics that favour mutes_until', () => {
+    t = tempDb();
+    const sql = t.db.$client;
+    sql.exec("insert into chats (platform, platform_chat_id, kind) values ('telegram', '1', 'private')");
+    const mute = sql.prepare("insert into mutes (chat_id, kind, target, until) values (1, 'coin', ?, 9e15)");
+    for (let i = 0; i < 200; i += 1) mute.run(`coin-${i}`);
+    sql.exec('analyze');
+    const plan = (sql.prepare(`explain query plan ${CHATS_MUTES_SQL}`).all('[1,2,3]', 0) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(plan).toMatch(/SEARCH m USING INDEX mutes_chat_target/);
+    expect(plan).not.toMatch(/mutes_until/);
   });
 });
