@@ -69,7 +69,8 @@ CREATE TABLE "deliveries" (
 	"reminder_of" integer,
 	"acked_at" bigint,
 	"acked_by" text,
-	"acked_via" text
+	"acked_via" text,
+	"claimed_by" integer
 );
 --> statement-breakpoint
 CREATE TABLE "directory_coins" (

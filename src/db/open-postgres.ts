@@ -34,7 +34,7 @@ export interface OpenPostgresOptions {
 
 /** Connects, migrates under the advisory lock and returns the database; throws a PostgresOpenError when it cannot. */
 export async function openPostgres(url: string, options: OpenPostgresOptions = {}): Promise<PgDb> {
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10 });
+  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types: { getTypeParser } });
   // An idle connection the server drops (a restart, a failover) is replaced on the next query: not a crash.
   pool.on('error', () => undefined);
   try {
@@ -55,6 +55,10 @@ export async function openPostgres(url: string, options: OpenPostgresOptions = {
   }
   return drizzle(pool, { schema }) as PgDb;
 }
+
+/** bigint columns (times in milliseconds) as numbers, as SQLite gives them: they stay below 2^53. */
+const getTypeParser: typeof pg.types.getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
+  oid === pg.types.builtins.INT8 && format !== 'binary' ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser;
 
 /** The URL as it may be logged: the password replaced by `***`. */
 export function redact(url: string): string {

@@ -3,7 +3,8 @@
 // (drizzle.pg.config.ts); never edit them by hand. test/db/pg-schema.test.ts holds the two schemas to the same shape.
 // Differences, each for a reason: times in milliseconds are `bigint` (an `integer` is 32-bit here); ids are identity
 // columns; `active` is a boolean; `changes.top_field` is a stored generated column (PostgreSQL has no virtual ones
-// before 18, and split_part says the same as SQLite's iif/instr/substr).
+// before 18, and split_part says the same as SQLite's iif/instr/substr); `deliveries.claimed_by` exists only here
+// (several instances share the outbox; one SQLite process owns all of it).
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 
@@ -138,6 +139,11 @@ export const deliveries = pgTable(
     ackedAt: ms('acked_at'),
     ackedBy: text('acked_by'),
     ackedVia: text('acked_via'),
+    /**
+     * PostgreSQL only: which instance holds the row while it is `sending` (its claimer key; the instance holds the
+     * advisory lock of that key while it lives), so rows of a dead instance can be taken back and a live one's cannot.
+     */
+    claimedBy: integer('claimed_by'),
   },
   (t) => [
     uniqueIndex('deliveries_event_chat').on(t.eventRowId, t.chatId).where(sql`reminder_of is null`),
