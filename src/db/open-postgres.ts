@@ -23,7 +23,7 @@ export class PostgresOpenError extends Error {
     readonly url: string,
     readonly reason: string,
   ) {
-    super(`DATABASE_URL=${url}: cannot open the database: ${reason}`);
+    super(`PostgreSQL ${url}: cannot open the database: ${reason}`);
   }
 }
 

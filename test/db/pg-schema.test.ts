@@ -92,6 +92,6 @@ describe('the PostgreSQL migrations', () => {
     const url = server.url('nowhere').replace(/:\d+\//, ':1/');
     const refused = openPostgres(url);
     await expect(refused).rejects.toBeInstanceOf(PostgresOpenError);
-    await expect(refused).rejects.toThrow(/^DATABASE_URL=postgres:\/\/coinsentry:\*\*\*@127\.0\.0\.1:1\/nowhere: cannot open the database: .*ECONNREFUSED/);
+    await expect(refused).rejects.toThrow(/^PostgreSQL postgres:\/\/coinsentry:\*\*\*@127\.0\.0\.1:1\/nowhere: cannot open the database: .*ECONNREFUSED/);
   });
 });
