@@ -5,7 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres, type PgDb } from '../../src/db/open-postgres.js';
 import * as schema from '../../src/db/pg-schema.js';
-import { createPostgresStore } from '../../src/db/store/postgres-store.js';
+import { CLAIMER_LOCK_SPACE, createPostgresStore } from '../../src/db/store/postgres-store.js';
 import type { Store } from '../../src/db/store/port.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { describeStoreContract, envelope, platforms, update, type StoreFixture } from './store-contract.js';
@@ -34,8 +34,9 @@ async function instances(n: number): Promise<{ dbs: PgDb[]; stores: Store[]; clo
   };
 }
 
-function fixture(db: PgDb, store: Store, close: () => Promise<void>): StoreFixture {
+function fixture(db: PgDb, store: Store, close: () => Promise<void>): StoreFixture & { name: string } {
   return {
+    name: new URL(db.$client.options.connectionString!).pathname.slice(1),
     store,
     addChat: async (platformChatId, { platform = 'telegram', active = true, access = 'approved' } = {}) =>
       (await db.insert(schema.chats).values({ platform, platformChatId, kind: 'group', active, access }).returning({ id: schema.chats.id }))[0]!.id,
@@ -134,6 +135,35 @@ describe('PostgreSQL store: several instances on one database', () => {
     } finally {
       await b.close();
       await Promise.all(dbs.map((db) => db.$client.end()));
+    }
+  });
+
+  it('takes a new claimer key when the connection holding its lock is lost, and gives up the rows claimed under the old one', async () => {
+    const { dbs, stores, close } = await instances(2);
+    const [a, b] = stores as [Store, Store];
+    try {
+      const f = fixture(dbs[1]!, b, close);
+      const chats = [await f.addChat('1'), await f.addChat('2')];
+      for (const chat of chats) await f.subscribe(chat, 'pepe');
+      await b.recordEvent(envelope(), update('pepe'));
+      const [before] = (await a.claimChats([chats[0]!], { platforms, now: 1, limit: 10 })).claims[0]!.alerts;
+      const keyOf = async (id: number) => (await server.query<{ k: number | null }>(f.name, 'select claimed_by as k from deliveries where id = $1', [id]))[0]!.k;
+      const oldKey = await keyOf(before!.id);
+      // The server ends A's lock connection (a failover, an admin's pg_terminate_backend); A itself lives on.
+      const ended = await server.query<{ ok: boolean }>(
+        f.name,
+        "select pg_terminate_backend(pid, 5000) as ok from pg_locks where locktype = 'advisory' and classid = $1::oid and objid = $2::oid",
+        [CLAIMER_LOCK_SPACE, oldKey],
+      );
+      expect(ended).toEqual([{ ok: true }]);
+      // A's next claim stamps its rows with a new key it holds: B takes back only the row claimed under the lost one.
+      const [after] = (await a.claimChats([chats[1]!], { platforms, now: 1, limit: 10 })).claims[0]!.alerts;
+      expect(await keyOf(after!.id)).not.toBe(oldKey);
+      expect(await b.resumeInFlight()).toBe(1);
+      expect([await f.statusOf(before!.id), await f.statusOf(after!.id)]).toEqual(['pending', 'sending']);
+      expect([await a.stillInFlight(before!.id), await a.stillInFlight(after!.id)]).toEqual([false, true]);
+    } finally {
+      await close();
     }
   });
 });

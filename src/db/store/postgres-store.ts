@@ -55,6 +55,8 @@ const SQL = {
     where id = $2 and status = 'sending' and claimed_by = $3`,
   gated: `update deliveries set status = $1, next_attempt_at = $2, severity = $3, claimed_by = null
     where id = $4 and status = 'sending' and claimed_by = $5`,
+  keyHeld: `select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and classid = $1::oid and objid = $2::oid
+    and database = (select oid from pg_database where datname = current_database())`,
   stillInFlight: "select 1 from deliveries where id = $1 and status = 'sending' and claimed_by = $2",
   // Rows of this claimer, of none, or of a claimer whose advisory lock nobody holds in this database any more.
   resume: `update deliveries d set status = 'pending', claimed_by = null
@@ -82,7 +84,21 @@ const clip = (error: string) => error.slice(0, 1000);
  */
 export async function createPostgresStore(db: PgDb): Promise<Store> {
   const pool = db.$client;
-  const { client: holder, key: me } = await takeClaimerKey(pool);
+  let claimer = await takeClaimerKey(pool);
+  let renewing: Promise<Claimer> | undefined;
+  /**
+   * The key this claim may stamp rows with, checked inside the claim's transaction: when the connection holding its
+   * lock was lost (a server restart, a terminated backend), the rows stamped with it are a dead claimer's now (any
+   * instance takes them back) and this store takes a new key before claiming again.
+   */
+  const liveKey = async (c: pg.PoolClient): Promise<number> => {
+    if ((await c.query(SQL.keyHeld, [CLAIMER_LOCK_SPACE, claimer.key])).rowCount) return claimer.key;
+    renewing ??= takeClaimerKey(pool).finally(() => (renewing = undefined));
+    const lost = claimer;
+    claimer = await renewing;
+    if (lost !== claimer) lost.client.release(true);
+    return claimer.key;
+  };
 
   const transaction = async <T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
@@ -109,16 +125,16 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
   const settle = (c: pg.Pool | pg.PoolClient, u: RowUpdate) => {
     switch (u.to) {
       case 'sent':
-        return c.query(SQL.sent, [u.at, u.severity ?? null, u.id, me]);
+        return c.query(SQL.sent, [u.at, u.severity ?? null, u.id, claimer.key]);
       case 'retry':
-        return c.query(SQL.retry, [clip(u.error), u.at, u.id, me]);
+        return c.query(SQL.retry, [clip(u.error), u.at, u.id, claimer.key]);
       case 'dead':
-        return c.query(SQL.dead, [clip(u.error), u.id, me]);
+        return c.query(SQL.dead, [clip(u.error), u.id, claimer.key]);
       case 'release':
-        return c.query(SQL.release, [u.at, u.id, me]);
+        return c.query(SQL.release, [u.at, u.id, claimer.key]);
       case 'muted':
       case 'held':
-        return c.query(SQL.gated, [u.to, u.at, u.severity, u.id, me]);
+        return c.query(SQL.gated, [u.to, u.at, u.severity, u.id, claimer.key]);
     }
   };
 
@@ -159,6 +175,7 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
         const claims: ChatClaim[] = [];
         const unreached: number[] = [];
         let taken = 0;
+        let key: number | undefined;
         for (const chatId of chatIds) {
           if (taken >= options.limit) {
             unreached.push(chatId);
@@ -172,7 +189,7 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
           const [held] = await rows<{ at: number | null }>(SQL.firstHeld, [chatId], c);
           const digest = held?.at != null && held.at <= options.now ? (await rows<RowFields>(SQL.heldRows, [chatId, DIGEST_MAX_ROWS], c)).map((r) => claimed(r, chat)) : [];
           if (alerts.length === 0 && digest.length === 0) continue;
-          await c.query(SQL.claim, [[...alerts, ...digest].map((r) => r.id), me]);
+          await c.query(SQL.claim, [[...alerts, ...digest].map((r) => r.id), key ??= await liveKey(c)]);
           taken += alerts.length + (digest.length > 0 ? 1 : 0);
           claims.push({ chatId, alerts, digest });
         }
@@ -185,8 +202,8 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
         for (const u of updates) await settle(c, u);
       });
     },
-    stillInFlight: async (id) => (await rows(SQL.stillInFlight, [id, me])).length > 0,
-    resumeInFlight: async () => (await pool.query(SQL.resume, [CLAIMER_LOCK_SPACE, me])).rowCount ?? 0,
+    stillInFlight: async (id) => (await rows(SQL.stillInFlight, [id, claimer.key])).length > 0,
+    resumeInFlight: async () => (await pool.query(SQL.resume, [CLAIMER_LOCK_SPACE, claimer.key])).rowCount ?? 0,
 
     nextChat: async (after) => (await rows<{ chatId: number | null }>(SQL.nextChat, [after]))[0]?.chatId ?? undefined,
     nextDueAfter: async (state: TimedState, after) => (await rows<{ at: number | null }>(SQL.nextDueAfter, [state, after]))[0]?.at ?? undefined,
@@ -199,15 +216,24 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
     heldUntil: async (chatId) => (await rows<{ at: number | null }>(SQL.firstHeld, [chatId]))[0]?.at ?? undefined,
 
     close: async () => {
-      await holder.query('select pg_advisory_unlock($1, $2)', [CLAIMER_LOCK_SPACE, me]).catch(() => undefined);
-      holder.release();
+      const { client, key } = await (renewing ?? claimer);
+      await client.query('select pg_advisory_unlock($1, $2)', [CLAIMER_LOCK_SPACE, key]).catch(() => undefined);
+      client.release(true);
     },
   };
 }
 
+interface Claimer {
+  /** The pool connection kept for the lock (out of the pool until the store closes or loses it). */
+  client: pg.PoolClient;
+  key: number;
+}
+
 /** A random positive int4 key nobody holds, locked on a connection kept for it. */
-async function takeClaimerKey(pool: pg.Pool): Promise<{ client: pg.PoolClient; key: number }> {
+async function takeClaimerKey(pool: pg.Pool): Promise<Claimer> {
   const client = await pool.connect();
+  // A kept connection the server drops must not crash the process: the next claim finds the lock gone and renews it.
+  client.on('error', () => undefined);
   try {
     for (;;) {
       const key = 1 + Math.floor(Math.random() * 0x7ffffffe);
