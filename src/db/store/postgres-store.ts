@@ -35,26 +35,36 @@ const SQL = {
   insertQuarantine: `insert into quarantine (source, event_id, occurred_at, raw_body, reason) values ($1, $2, $3, $4, $5)
     on conflict do nothing returning id`,
 
-  lockChat: `select platform, platform_chat_id as "platformChatId", kind, title, ops_mention as "opsMention", active::int as active
-    from chats where id = $1 for no key update skip locked`,
-  inFlight: "select 1 from deliveries where chat_id = $1 and status = 'sending' limit 1",
-  pendingHead: `select ${ROW} from deliveries where chat_id = $1 and status = 'pending' and next_attempt_at <= $2
-    order by next_attempt_at, id limit $3 for update skip locked`,
-  firstHeld: "select min(next_attempt_at) as at from deliveries where chat_id = $1 and status = 'held'",
-  heldRows: `select ${ROW} from deliveries where chat_id = $1 and status = 'held' order by next_attempt_at, id limit $2 for update skip locked`,
+  // A claim, for a batch of chats, in this order of statements (each sees what was committed before it began):
+  // lock the chats (another claimer's are skipped), then which of them have a send in flight, then their rows.
+  lockChats: `select id, platform, platform_chat_id as "platformChatId", kind, title, ops_mention as "opsMention", active::int as active
+    from chats where id = any($1::int[]) and active and platform = any($2::text[]) for no key update skip locked`,
+  inFlight: `select distinct chat_id as "chatId" from deliveries where chat_id = any($1::int[]) and status = 'sending'`,
+  pendingHeads: `select d.* from unnest($1::int[]) with ordinality as c(id, ord) cross join lateral (
+      select ${ROW}, next_attempt_at as due from deliveries where chat_id = c.id and status = 'pending' and next_attempt_at <= $2
+      order by next_attempt_at, id limit $3 for update skip locked) d
+    order by c.ord, d.due, d.id`,
+  heldDue: `select chat_id as "chatId", min(next_attempt_at) as at from deliveries where chat_id = any($1::int[]) and status = 'held'
+    group by chat_id`,
+  heldRows: `select d.* from unnest($1::int[]) with ordinality as c(id, ord) cross join lateral (
+      select ${ROW}, next_attempt_at as due from deliveries where chat_id = c.id and status = 'held'
+      order by next_attempt_at, id limit $2 for update skip locked) d
+    order by c.ord, d.due, d.id`,
   claim: "update deliveries set status = 'sending', claimed_by = $2 where id = any($1::int[])",
 
-  // Settlements: only while this claimer ($2 after the values) still holds the row.
-  sent: `update deliveries set status = 'sent', sent_at = $1, next_attempt_at = $1, severity = coalesce($2, severity), attempts = attempts + 1,
-    last_error = null, claimed_by = null where id = $3 and status = 'sending' and claimed_by = $4`,
-  retry: `update deliveries set status = 'pending', attempts = attempts + 1, last_error = $1, next_attempt_at = $2, claimed_by = null
-    where id = $3 and status = 'sending' and claimed_by = $4`,
-  dead: `update deliveries set status = 'dead', attempts = attempts + 1, last_error = $1, claimed_by = null
-    where id = $2 and status = 'sending' and claimed_by = $3`,
-  release: `update deliveries set status = 'pending', next_attempt_at = $1, claimed_by = null
-    where id = $2 and status = 'sending' and claimed_by = $3`,
-  gated: `update deliveries set status = $1, next_attempt_at = $2, severity = $3, claimed_by = null
-    where id = $4 and status = 'sending' and claimed_by = $5`,
+  // Settlements, one statement per kind for a whole batch: only rows this claimer (the last parameter) still holds.
+  sent: `update deliveries d set status = 'sent', sent_at = u.t, next_attempt_at = u.t, severity = coalesce(u.severity, d.severity),
+      attempts = d.attempts + 1, last_error = null, claimed_by = null
+    from unnest($1::int[], $2::bigint[], $3::text[]) as u(id, t, severity) where d.id = u.id and d.status = 'sending' and d.claimed_by = $4`,
+  retry: `update deliveries d set status = 'pending', attempts = d.attempts + 1, last_error = u.error, next_attempt_at = u.t, claimed_by = null
+    from unnest($1::int[], $2::text[], $3::bigint[]) as u(id, error, t) where d.id = u.id and d.status = 'sending' and d.claimed_by = $4`,
+  dead: `update deliveries d set status = 'dead', attempts = d.attempts + 1, last_error = u.error, claimed_by = null
+    from unnest($1::int[], $2::text[]) as u(id, error) where d.id = u.id and d.status = 'sending' and d.claimed_by = $3`,
+  release: `update deliveries d set status = 'pending', next_attempt_at = u.t, claimed_by = null
+    from unnest($1::int[], $2::bigint[]) as u(id, t) where d.id = u.id and d.status = 'sending' and d.claimed_by = $3`,
+  gated: `update deliveries d set status = u.status, next_attempt_at = u.t, severity = u.severity, claimed_by = null
+    from unnest($1::int[], $2::text[], $3::bigint[], $4::text[]) as u(id, status, t, severity)
+    where d.id = u.id and d.status = 'sending' and d.claimed_by = $5`,
   keyHeld: `select 1 from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and classid = $1::oid and objid = $2::oid
     and database = (select oid from pg_database where datname = current_database())`,
   stillInFlight: "select 1 from deliveries where id = $1 and status = 'sending' and claimed_by = $2",
@@ -69,6 +79,7 @@ const SQL = {
   nextDueAfter: 'select min(next_attempt_at) as at from deliveries where status = $1 and next_attempt_at > $2',
   dueBetween: `select chat_id as "chatId", next_attempt_at as at, id from deliveries
     where status = $1 and (next_attempt_at, id) > ($2::bigint, $3::bigint) and next_attempt_at <= $4 order by next_attempt_at, id limit $5`,
+  heldUntil: "select min(next_attempt_at) as at from deliveries where chat_id = $1 and status = 'held'",
   recentLow: `select count(*) as n from (select 1 from deliveries
     where chat_id = $1 and status = 'sent' and next_attempt_at > $2 and severity <> 'high' limit $3) recent`,
 } as const;
@@ -77,6 +88,27 @@ const SQL = {
 const RETRIABLE = new Set(['40001', '40P01']);
 
 const clip = (error: string) => error.slice(0, 1000);
+
+/** Chats one round of a claim's statements covers: few round trips per claim, few rows read past its limit. */
+const CLAIM_BATCH = 50;
+
+/** Each kind of settlement as one statement's parameters (arrays, then the claimer key). */
+function settlements(updates: readonly RowUpdate[], key: number): Array<[string, unknown[]]> {
+  const of = <K extends RowUpdate['to']>(...kinds: K[]) => updates.filter((u): u is Extract<RowUpdate, { to: K }> => (kinds as string[]).includes(u.to));
+  const sent = of('sent');
+  const retry = of('retry');
+  const dead = of('dead');
+  const release = of('release');
+  const gated = of('muted', 'held');
+  const all: Array<[string, unknown[], number]> = [
+    [SQL.sent, [sent.map((u) => u.id), sent.map((u) => u.at), sent.map((u) => u.severity ?? null), key], sent.length],
+    [SQL.retry, [retry.map((u) => u.id), retry.map((u) => clip(u.error)), retry.map((u) => u.at), key], retry.length],
+    [SQL.dead, [dead.map((u) => u.id), dead.map((u) => clip(u.error)), key], dead.length],
+    [SQL.release, [release.map((u) => u.id), release.map((u) => u.at), key], release.length],
+    [SQL.gated, [gated.map((u) => u.id), gated.map((u) => u.to), gated.map((u) => u.at), gated.map((u) => u.severity), key], gated.length],
+  ];
+  return all.filter(([, , n]) => n > 0).map(([sql, params]) => [sql, params]);
+}
 
 /**
  * The port over an open PostgreSQL database. Takes a claimer key (holding its advisory lock on one connection of the
@@ -122,22 +154,6 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
   };
   const rows = async <T extends pg.QueryResultRow>(sql: string, params: unknown[], on: pg.Pool | pg.PoolClient = pool) => (await on.query<T>(sql, params)).rows;
 
-  const settle = (c: pg.Pool | pg.PoolClient, u: RowUpdate) => {
-    switch (u.to) {
-      case 'sent':
-        return c.query(SQL.sent, [u.at, u.severity ?? null, u.id, claimer.key]);
-      case 'retry':
-        return c.query(SQL.retry, [clip(u.error), u.at, u.id, claimer.key]);
-      case 'dead':
-        return c.query(SQL.dead, [clip(u.error), u.id, claimer.key]);
-      case 'release':
-        return c.query(SQL.release, [u.at, u.id, claimer.key]);
-      case 'muted':
-      case 'held':
-        return c.query(SQL.gated, [u.to, u.at, u.severity, u.id, claimer.key]);
-    }
-  };
-
   return {
     engine: 'postgres',
 
@@ -172,34 +188,50 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
 
     claimChats: (chatIds, options) =>
       transaction(async (c) => {
+        const order = [...chatIds];
         const claims: ChatClaim[] = [];
         const unreached: number[] = [];
         let taken = 0;
         let key: number | undefined;
-        for (const chatId of chatIds) {
+        for (let start = 0; start < order.length; start += CLAIM_BATCH) {
+          const batch = order.slice(start, start + CLAIM_BATCH);
           if (taken >= options.limit) {
-            unreached.push(chatId);
+            unreached.push(...batch);
             continue;
           }
-          // Locked by another claimer right now: it is that claimer's turn for this chat.
-          const [chat] = await rows<ChatFields>(SQL.lockChat, [chatId], c);
-          if (!chat || !chat.active || !options.platforms.has(chat.platform)) continue;
-          if ((await rows(SQL.inFlight, [chatId], c)).length > 0) continue;
-          const alerts = (await rows<RowFields>(SQL.pendingHead, [chatId, options.now, Math.min(PER_CHAT_CLAIM, options.limit - taken)], c)).map((r) => claimed(r, chat));
-          const [held] = await rows<{ at: number | null }>(SQL.firstHeld, [chatId], c);
-          const digest = held?.at != null && held.at <= options.now ? (await rows<RowFields>(SQL.heldRows, [chatId, DIGEST_MAX_ROWS], c)).map((r) => claimed(r, chat)) : [];
-          if (alerts.length === 0 && digest.length === 0) continue;
-          await c.query(SQL.claim, [[...alerts, ...digest].map((r) => r.id), key ??= await liveKey(c)]);
-          taken += alerts.length + (digest.length > 0 ? 1 : 0);
-          claims.push({ chatId, alerts, digest });
+          // Chats locked by another claimer right now are left out: it is that claimer's turn for them.
+          const chats = new Map((await rows<ChatFields & { id: number }>(SQL.lockChats, [batch, [...options.platforms]], c)).map((r) => [r.id, r]));
+          const busy = new Set((await rows<{ chatId: number }>(SQL.inFlight, [[...chats.keys()]], c)).map((r) => r.chatId));
+          const free = batch.filter((id) => chats.has(id) && !busy.has(id));
+          if (free.length === 0) continue;
+          const pending = byChat(await rows<RowFields>(SQL.pendingHeads, [free, options.now, PER_CHAT_CLAIM], c));
+          const dueDigests = (await rows<{ chatId: number; at: number }>(SQL.heldDue, [free], c)).filter((r) => r.at <= options.now).map((r) => r.chatId);
+          const held = dueDigests.length > 0 ? byChat(await rows<RowFields>(SQL.heldRows, [dueDigests, DIGEST_MAX_ROWS], c)) : new Map<number, RowFields[]>();
+          const claimedIds: number[] = [];
+          for (const chatId of batch) {
+            if (taken >= options.limit) {
+              unreached.push(chatId);
+              continue;
+            }
+            const chat = chats.get(chatId);
+            if (!chat || busy.has(chatId)) continue;
+            const alerts = (pending.get(chatId) ?? []).slice(0, options.limit - taken).map((r) => claimed(r, chat));
+            const digest = (held.get(chatId) ?? []).map((r) => claimed(r, chat));
+            if (alerts.length === 0 && digest.length === 0) continue;
+            for (const row of [...alerts, ...digest]) claimedIds.push(row.id);
+            taken += alerts.length + (digest.length > 0 ? 1 : 0);
+            claims.push({ chatId, alerts, digest });
+          }
+          if (claimedIds.length > 0) await c.query(SQL.claim, [claimedIds, (key ??= await liveKey(c))]);
         }
         return { claims, unreached };
       }),
 
     writeRows: async (updates) => {
-      if (updates.length === 1) await settle(pool, updates[0]!);
-      else if (updates.length > 1) await transaction(async (c) => {
-        for (const u of updates) await settle(c, u);
+      const statements = settlements(updates, claimer.key);
+      if (statements.length === 1) await pool.query(...statements[0]!);
+      else if (statements.length > 1) await transaction(async (c) => {
+        for (const statement of statements) await c.query(...statement);
       });
     },
     stillInFlight: async (id) => (await rows(SQL.stillInFlight, [id, claimer.key])).length > 0,
@@ -213,7 +245,7 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
       return { chatIds: due.map((r) => r.chatId), cursor: last ? { at: last.at, id: last.id } : cursor, more: due.length === limit };
     },
     recentLowSeverity: async (chatId, since, upTo) => (await rows<{ n: number }>(SQL.recentLow, [chatId, since, upTo]))[0]?.n ?? 0,
-    heldUntil: async (chatId) => (await rows<{ at: number | null }>(SQL.firstHeld, [chatId]))[0]?.at ?? undefined,
+    heldUntil: async (chatId) => (await rows<{ at: number | null }>(SQL.heldUntil, [chatId]))[0]?.at ?? undefined,
 
     close: async () => {
       const { client, key } = await (renewing ?? claimer);
@@ -221,6 +253,17 @@ export async function createPostgresStore(db: PgDb): Promise<Store> {
       client.release(true);
     },
   };
+}
+
+/** Rows by their chat, in the order read. */
+function byChat(rows: RowFields[]): Map<number, RowFields[]> {
+  const chats = new Map<number, RowFields[]>();
+  for (const row of rows) {
+    const list = chats.get(row.chatId);
+    if (list) list.push(row);
+    else chats.set(row.chatId, [row]);
+  }
+  return chats;
 }
 
 interface Claimer {
