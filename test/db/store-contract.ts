@@ -52,7 +52,7 @@ export function describeStoreContract(name: string, open: () => Promise<StoreFix
     });
     afterEach(() => f.close());
 
-    /** `n` events about `coin`, each queued for the chats watching it; returns their row ids per chat, oldest first. */
+    /** Records `n` events about `coin`: each queues one alert for every chat watching it. */
     const queue = async (coin: string, n: number) => {
       for (let i = 0; i < n; i++) await f.store.recordEvent(envelope(), update(coin));
     };

@@ -1,9 +1,10 @@
 // The storage port on PostgreSQL, for several instances sharing one database. What makes it safe for them:
 // - a webhook's event row is inserted with ON CONFLICT DO NOTHING on (source, event id): a retry reaching another
 //   instance while the first is still committing waits for that commit and is then a duplicate;
-// - a claim locks the chat's row (FOR NO KEY UPDATE SKIP LOCKED: inserts of new outbox rows are not blocked) and only
-//   then asks whether the chat has a send in flight, in a statement of its own that sees every claim committed before
-//   the lock was had; its rows are selected FOR UPDATE SKIP LOCKED. So a row has one claimer and a chat one sender;
+// - a claim locks the chats' rows (FOR NO KEY UPDATE SKIP LOCKED: inserts of new outbox rows are not blocked) and only
+//   then asks which have a send in flight, in a statement of its own that sees every claim committed before the locks
+//   were had; their rows are selected FOR UPDATE SKIP LOCKED. So a row has one claimer and a chat one sender. Chats go
+//   in batches (CLAIM_BATCH), so a claim costs a few statements per batch, not per chat;
 // - each store is a claimer with a key it holds an advisory lock on while it lives (one connection kept for that).
 //   Claimed rows carry the key (`claimed_by`); a settlement applies only to rows the claimer still holds, and
 //   resumeInFlight takes back rows whose claimer's lock is gone (the instance died) but never a live claimer's.
