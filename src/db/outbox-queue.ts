@@ -35,7 +35,8 @@ export const DIGEST_MAX_ROWS = 500;
 /** A queue whose rows fall due by time: `pending` (new, retried, released) or `held` (a digest). */
 export type TimedState = 'pending' | 'held';
 
-interface RowFields {
+/** An outbox row as the queue reads it (both stores). */
+export interface RowFields {
   id: number;
   eventRowId: number;
   chatId: number;
@@ -44,7 +45,8 @@ interface RowFields {
   reminderOf: number | null;
 }
 
-interface ChatFields {
+/** A chat as the queue reads it (both stores). */
+export interface ChatFields {
   platform: string;
   platformChatId: string;
   kind: string;
@@ -150,7 +152,8 @@ export function dueSince(db: Db, state: TimedState, cursor: DueCursor, now: numb
   return { chatIds: rows.map((r) => r.chatId), cursor: last ? { at: last.at, id: last.id } : cursor, more: rows.length === limit };
 }
 
-function claimed(row: RowFields, chat: ChatFields): ClaimedDelivery {
+/** A claimed row as the dispatcher gets it (both stores). */
+export function claimed(row: RowFields, chat: ChatFields): ClaimedDelivery {
   return {
     id: row.id,
     eventRowId: row.eventRowId,

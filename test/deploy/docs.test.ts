@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const DOCS = ['README.md', 'docs/alerts-and-delivery.md', 'docs/reference.md', 'docs/reliability.md', 'docs/development.md', 'docs/coin-directory.md', 'docs/deployment.md', 'bench/README.md'];
+const DOCS = ['README.md', 'docs/alerts-and-delivery.md', 'docs/reference.md', 'docs/reliability.md', 'docs/development.md', 'docs/coin-directory.md', 'docs/deployment.md', 'docs/postgres.md', 'docs/database.md', 'bench/README.md'];
 
 /** `#the-heading` as GitHub makes it from a heading's text. */
 const anchor = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
