@@ -36,6 +36,8 @@ export function createReplyLane(deps: ReplyLaneDeps): ReplyLane {
   /** Replies queued or being sent, per chat; a chat with none has no entry. */
   const waiting = new Map<string, number>();
   let total = 0;
+  /** Chats told about in the log since their queue filled up: one line per flood, not one per skipped reply. */
+  const warned = new Set<string>();
 
   const settle = (result: string, outcome: SendOutcome): SendOutcome => {
     metrics.replies.inc({ platform, result });
@@ -64,7 +66,10 @@ export function createReplyLane(deps: ReplyLaneDeps): ReplyLane {
       const key = chatKey(chat);
       const queued = waiting.get(key) ?? 0;
       if (queued >= MAX_WAITING_PER_CHAT || total >= MAX_WAITING) {
-        deps.log.warn({ platform, chat: chat.platformChatId, waiting: queued, waiting_total: total }, 'too many replies waiting; this one is skipped');
+        if (!warned.has(key)) {
+          warned.add(key);
+          deps.log.warn({ platform, chat: chat.platformChatId, waiting: queued, waiting_total: total }, 'too many replies waiting; skipping replies here until the queue drains');
+        }
         return settle('dropped', { kind: 'retry', error: 'too many replies waiting' });
       }
       waiting.set(key, queued + 1);
@@ -82,6 +87,7 @@ export function createReplyLane(deps: ReplyLaneDeps): ReplyLane {
         const left = (waiting.get(key) ?? 1) - 1;
         if (left > 0) waiting.set(key, left);
         else waiting.delete(key);
+        if (left === 0) warned.delete(key);
       }
     },
   };

@@ -78,7 +78,7 @@ describe('the reply lane', () => {
     expect(skipped.every((o) => o.kind === 'retry' && o.error === 'too many replies waiting')).toBe(true);
     expect(sent).toBe(1);
     expect(await counted('dropped')).toBe(5);
-    expect(lines.join('\n')).toContain('too many replies waiting');
+    expect(lines.filter((line) => line.includes('too many replies waiting'))).toHaveLength(1); // one line per flood
     // Another chat is not held up by the first one's queue.
     expect(await replies.send({ ...chat, platformChatId: '43' }, async () => ({ kind: 'sent' }))).toEqual({ kind: 'sent' });
     await limiter.stop();
