@@ -5,7 +5,10 @@
 // (This replaced a Bottleneck.Group: every Bottleneck step yields through setTimeout, adding ~6-8 ms to an idle send,
 // and one limiter per chat cost ~98 MB of RSS for 2,000 chats with one job each.)
 import { createPacer, type SendPriority } from './pacer.js';
-import type { ChatKind, RateLimits } from '../platforms/port.js';
+import type { ChatKind, ChatRef, RateLimits } from '../platforms/port.js';
+
+/** A chat's key in the limiter (and in the sender's pauses): its platform and its platform id. */
+export const chatKey = (chat: Pick<ChatRef, 'platform' | 'platformChatId'>): string => `${chat.platform}:${chat.platformChatId}`;
 
 export interface PlatformLimiter {
   /**

@@ -5,7 +5,7 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ChatRef, ReplyLane, SendOutcome } from '../platforms/port.js';
-import type { PlatformLimiter } from './rate-limiter.js';
+import { chatKey, type PlatformLimiter } from './rate-limiter.js';
 
 /** Tries per reply: the first send and two more after the platform's retry-after. */
 export const REPLY_ATTEMPTS = 3;
@@ -28,7 +28,6 @@ export interface ReplyLaneDeps {
   log: Logger;
 }
 
-const chatKey = (chat: ChatRef) => `${chat.platform}:${chat.platformChatId}`;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export function createReplyLane(deps: ReplyLaneDeps): ReplyLane {

@@ -8,7 +8,7 @@ import type { ClaimedDelivery } from '../db/outbox-queue.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { ChatRef, PlatformAdapter, ReplyLane, SendOutcome } from '../platforms/port.js';
-import { createPlatformLimiter, type PlatformLimiter } from './rate-limiter.js';
+import { chatKey, createPlatformLimiter, type PlatformLimiter } from './rate-limiter.js';
 import { createReplyLane } from './reply-lane.js';
 
 /** What one send carries: an alert (one outbox row) or a digest (several). */
@@ -63,7 +63,6 @@ interface Lane {
   down?: string;
 }
 
-const chatKey = (chat: ChatRef) => `${chat.platform}:${chat.platformChatId}`;
 
 export function createSender(deps: SenderDeps): Sender {
   const { clock, metrics } = deps;

@@ -138,14 +138,9 @@ export function createTelegramAdapter(options: TelegramOptions): PlatformAdapter
     });
   }
 
-  async function sendHtml(chat: ChatRef, html: string, keyboard?: InlineKeyboardMarkup): Promise<SendOutcome> {
-    try {
-      const markup = keyboard?.inline_keyboard.length ? { reply_markup: keyboard } : {};
-      await bot.api.sendMessage(chat.platformChatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...markup });
-      return { kind: 'sent' };
-    } catch (error) {
-      return telegramOutcome(error);
-    }
+  function sendHtml(chat: ChatRef, html: string, keyboard?: InlineKeyboardMarkup): Promise<SendOutcome> {
+    const markup = keyboard?.inline_keyboard.length ? { reply_markup: keyboard } : {};
+    return bot.api.sendMessage(chat.platformChatId, html, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...markup }).then(SENT, telegramOutcome);
   }
 
   /** The pressed message, drawn again with its new controls. "Not modified" (a double tap's second edit) is fine. */
